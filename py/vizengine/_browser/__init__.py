@@ -1,0 +1,1 @@
+"""Private: the only code that touches the page. Imported inside Pyodide only."""

@@ -1,0 +1,385 @@
+"""Offline audio analysis whose bytes equal what Chromium's Web Audio AnalyserNode would report.
+
+The live preview in the page reads an AnalyserNode; the export renders frames offline and must show
+the same bars and scopes, so this module replays Chromium's `realtime_analyser.cc` arithmetic, down
+to which steps round to float32 and which run in double.
+
+Frame positions.  Frame i shows time t_i = start + i/fps, and its analysis window ends at sample
+    positions[i] = round_half_up(t_i * sample_rate)
+computed exactly by `vizengine.timing.FrameRange.sample_positions` (so 44.1 kHz at 120 fps, whose
+frames fall on half samples, always rounds up).  The window is the fft_size mono samples
+[positions[i] - fft_size, positions[i]); samples before the track start or past its end are zero,
+as an AnalyserNode that has heard silence there.  With `frames=None` the frames run from `start` to
+the end of the track: every i whose position is <= len(track), at least one frame.
+
+Per frame, as Chromium does it:
+  * down-mix: 1 channel as is; 2 channels 0.5*L + 0.5*R in float32 (equal to 0.5*(L+R) for normal
+    numbers, and, like Chromium's mix, it cannot overflow); more channels: the float32 mean (a
+    simplification: Chromium's speaker rules give the same for 4 channels, not for 5.1).
+  * time-domain byte = clamp(floor(128 * (x + 1)), 0, 255).  Chromium writes
+    `double scaled = 128 * (value + 1)` with `value` a float, so `value + 1` rounds to float32 before
+    the widening; a tiny negative sample (-1e-9) gives 128, not 127.  We round the same way.
+  * Blackman window of the Web Audio spec, w[i] = 0.42 - 0.5 cos(2 pi i/N) + 0.08 cos(4 pi i/N)
+    (divided by N, not N-1 as numpy.blackman), computed in double and rounded to float32 before it
+    multiplies the float32 sample.
+  * FFT of the windowed float32 block, in double here (Chromium's float FFT differs from any exact
+    FFT in its last bits; double is the reproducible reference).  Bins 0..N/2-1, magnitude |X|/N.
+  * smoothing S_i = k*S_{i-1} + (1-k)*|X_i| in double, stored as float32; S starts at zero at the
+    first frame of the range (a fresh AnalyserNode).
+  * dB = 20*log10(S) in float32; frequency byte = clamp(floor(255*(dB - min)*(1/(max - min))), 0, 255)
+    in double, and log10(0) = -inf gives byte 0.
+
+Memory stays bounded (wasm32 heap): frames are processed in chunks of at most _CHUNK_FLOATS
+window samples with work buffers reused across chunks, each chunk down-mixing only the span of the
+track it needs.  The outputs themselves take 3.5 * fft_size bytes per frame (3 minutes at 60 fps
+and fft_size 32768: 1.2 GB), so callers size ranges to the heap; each range restarts smoothing.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+import numpy as np
+
+from .errors import AudioError, InvalidSettings
+from .timing import FrameRange, Seconds, exact
+
+__all__ = ["AnalyserConfig", "AudioFrames", "analyse", "peaks", "MIN_FFT_SIZE", "MAX_FFT_SIZE"]
+
+MIN_FFT_SIZE = 32
+MAX_FFT_SIZE = 32768
+MAX_CHANNELS = 32  # Web Audio's limit; more usually means a (n, channels) array passed by mistake
+
+# Window samples per chunk: its work buffers take 24 bytes per sample (about 25 MB), and larger
+# chunks measured no faster.  Tests shrink it to cross chunk boundaries cheaply.
+_CHUNK_FLOATS = 1 << 20
+# Samples down-mixed at a time by `peaks`.
+_PEAK_CHUNK = 1 << 22
+
+
+def _whole(value: object, what: str) -> int:
+    """A whole number given as int or numpy integer (not bool, not float)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise InvalidSettings(f"{what} must be a whole number, not {value!r}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise InvalidSettings(f"{what} must be a whole number, not {value!r}") from None
+
+
+def _real(value: object, what: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InvalidSettings(f"{what} must be a number, not {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidSettings(f"{what} must be a finite number, not {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class AnalyserConfig:
+    """The AnalyserNode attributes that shape its output; checked as Chromium's setters check them."""
+
+    fft_size: int = 2048
+    smoothing: float = 0.8
+    min_db: float = -100.0
+    max_db: float = -30.0
+
+    def __post_init__(self) -> None:
+        self.validate()
+        # Normalised so that later arithmetic is plain Python int/double whatever the caller passed.
+        object.__setattr__(self, "fft_size", int(self.fft_size))
+        for name in ("smoothing", "min_db", "max_db"):
+            object.__setattr__(self, name, float(getattr(self, name)))
+
+    def validate(self) -> None:
+        size = self.fft_size
+        if (
+            isinstance(size, (bool, np.bool_))
+            or not isinstance(size, (int, np.integer))
+            or not MIN_FFT_SIZE <= size <= MAX_FFT_SIZE
+            or size & (size - 1)
+        ):
+            raise InvalidSettings(
+                f"fft_size must be a power of two from {MIN_FFT_SIZE} to {MAX_FFT_SIZE}, not {size!r}"
+            )
+        smoothing = _real(self.smoothing, "smoothing")
+        if not 0.0 <= smoothing <= 1.0:
+            raise InvalidSettings(f"smoothing must be between 0 and 1, not {self.smoothing!r}")
+        low, high = _real(self.min_db, "min_db"), _real(self.max_db, "max_db")
+        if not low < high:
+            raise InvalidSettings(f"min_db ({low:g} dB) must be below max_db ({high:g} dB)")
+
+
+@dataclass(frozen=True, eq=False)
+class AudioFrames:
+    """Analyser output for consecutive video frames; row i belongs to frame i.
+
+    frequency (uint8, frames x fft_size/2) and time_domain (uint8, frames x fft_size) are what
+    getByteFrequencyData / getByteTimeDomainData return; decibels (float32, frames x fft_size/2) is
+    the smoothed level before byte conversion, what getFloatFrequencyData returns.  positions
+    (int64) is the sample index where each frame's window ends; start is exact (a Fraction).
+    """
+
+    frequency: np.ndarray
+    time_domain: np.ndarray
+    decibels: np.ndarray
+    positions: np.ndarray
+    sample_rate: int
+    fft_size: int
+    fps: int
+    start: Fraction
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @property
+    def frame_range(self) -> FrameRange:
+        return FrameRange(self.start, self.fps, len(self))
+
+
+def _sample_rate(value: object) -> int:
+    # Web Audio hands sample rates over as doubles (44100.0): accept whole floats, reject 44100.5.
+    if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+        value = int(value)
+    rate = _whole(value, "sample_rate")
+    if rate <= 0:
+        raise InvalidSettings(f"sample_rate must be positive, not {value!r}")
+    return rate
+
+
+def _positive(value: object, what: str) -> int:
+    number = _whole(value, what)
+    if number <= 0:
+        raise InvalidSettings(f"{what} must be a positive whole number, not {value!r}")
+    return number
+
+
+def _channels(samples: object) -> np.ndarray:
+    """The samples as a float32 (channels, n) array, a view when they already are float32."""
+    arr = np.asarray(samples)
+    if arr.dtype.kind != "f":
+        raise AudioError(f"samples must be floating-point PCM, not {arr.dtype} data")
+    if arr.ndim == 1:
+        arr = arr[np.newaxis]
+    elif arr.ndim != 2:
+        raise AudioError(f"samples must have shape (n,) or (channels, n), not {arr.shape}")
+    channels, length = arr.shape
+    if channels == 0 or length == 0:
+        raise AudioError(f"samples are empty (shape {arr.shape})")
+    if channels > MAX_CHANNELS:
+        raise AudioError(
+            f"samples have {channels} channels (shape {arr.shape}); expected (channels, n) "
+            f"with at most {MAX_CHANNELS} channels — is the array transposed?"
+        )
+    return arr.astype(np.float32, copy=False)
+
+
+def _check_finite(chans: np.ndarray) -> None:
+    # A float64 sum of float32 values cannot overflow, so it is non-finite only for NaN/inf, and
+    # costs no full-size temporary (unlike isfinite().all()).
+    if math.isfinite(float(np.sum(chans, dtype=np.float64))):
+        return
+    channel, index = (int(v) for v in np.argwhere(~np.isfinite(chans))[0])
+    raise AudioError(
+        f"samples contain {chans[channel, index]!r} (channel {channel}, sample {index}); "
+        "audio must be finite"
+    )
+
+
+def _mix(chans: np.ndarray, a: int, b: int, out: np.ndarray) -> None:
+    """Down-mix samples [a, b) of every channel into out (float32, length b - a)."""
+    count = chans.shape[0]
+    if count == 1:
+        out[...] = chans[0, a:b]
+    elif count == 2:
+        # Chromium's stereo mix is two scaled accumulations, 0.5*L + 0.5*R.
+        np.multiply(chans[0, a:b], np.float32(0.5), out=out)
+        out += chans[1, a:b] * np.float32(0.5)
+    else:
+        np.add(chans[0, a:b], chans[1, a:b], out=out)
+        for channel in range(2, count):
+            out += chans[channel, a:b]
+        out /= np.float32(count)
+
+
+def _mono_span(chans: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Mono samples [lo, hi) of the track, zero where the span reaches outside it."""
+    span = np.zeros(hi - lo, dtype=np.float32)
+    a, b = max(lo, 0), min(hi, chans.shape[1])
+    if a < b:
+        _mix(chans, a, b, span[a - lo : b - lo])
+    return span
+
+
+@lru_cache(maxsize=8)
+def _blackman(size: int) -> np.ndarray:
+    # math.cos (libm) and Chromium's expression order, so the float32 rounding matches Chromium.
+    alpha = 0.16
+    a0, a1, a2 = 0.5 * (1 - alpha), 0.5, 0.5 * alpha
+    two_pi = 2.0 * math.pi
+    values = []
+    for i in range(size):
+        x = i / size
+        values.append(a0 - a1 * math.cos(two_pi * x) + a2 * math.cos(two_pi * 2.0 * x))
+    window = np.array(values, dtype=np.float64).astype(np.float32)
+    window.flags.writeable = False
+    return window
+
+
+def _time_bytes(mono: np.ndarray) -> np.ndarray:
+    # float32 throughout: Chromium's `128 * (value + 1)` is float arithmetic before it becomes double.
+    scaled = mono + np.float32(1)
+    scaled *= np.float32(128)
+    np.clip(scaled, 0, 255, out=scaled)
+    return scaled.astype(np.uint8)  # truncation is floor on [0, 255]
+
+
+def _frame_count(start: Fraction, fps: int, rate: int, length: int) -> int:
+    # position_i <= length  <=>  (start + i/fps)*rate + 1/2 < length + 1  <=>  i < bound.
+    bound = (Fraction(2 * length + 1, 2 * rate) - start) * fps
+    return max(1, math.ceil(bound))
+
+
+def analyse(
+    samples: np.ndarray,
+    sample_rate: int,
+    fps: int,
+    *,
+    fft_size: int = 2048,
+    smoothing: float = 0.8,
+    min_db: float = -100.0,
+    max_db: float = -30.0,
+    start: Seconds = 0.0,
+    frames: int | None = None,
+) -> AudioFrames:
+    """Analyse `frames` video frames from `start` (all to the end of the track when None)."""
+    config = AnalyserConfig(fft_size, smoothing, min_db, max_db)
+    rate = _sample_rate(sample_rate)
+    fps = _positive(fps, "fps")
+    count = None if frames is None else _positive(frames, "frames")
+    chans = _channels(samples)
+    _check_finite(chans)
+    length = chans.shape[1]
+    start_q = exact(start, "start")
+    if start_q < 0:
+        raise InvalidSettings(f"start must not be negative (got {float(start_q):g} s)")
+    if start_q * rate >= length:
+        raise InvalidSettings(
+            f"start {float(start_q):g} s is at or past the end of the track ({length / rate:g} s)"
+        )
+    if count is None:
+        count = _frame_count(start_q, fps, rate, length)
+    positions = FrameRange(start_q, fps, count).sample_positions(rate)
+
+    size, half = config.fft_size, config.fft_size // 2
+    frequency = np.empty((count, half), dtype=np.uint8)
+    time_domain = np.empty((count, size), dtype=np.uint8)
+    decibels = np.empty((count, half), dtype=np.float32)
+
+    window = _blackman(size)
+    rows = max(1, min(count, _CHUNK_FLOATS // size))
+    # Work buffers reused by every chunk: no per-chunk page faults, and a fixed heap footprint.
+    block = np.empty((rows, size), dtype=np.float32)
+    wide = np.empty((rows, size), dtype=np.float64)
+    spectrum = np.empty((rows, half + 1), dtype=np.complex128)
+    magnitude = np.empty((rows, half), dtype=np.float64)
+    # Strong numpy float64 scalars: with a Python float, NumPy 2 would multiply float32 in float32.
+    k = np.float64(config.smoothing)
+    one_minus_k = np.float64(1.0) - k
+    inverse_size = 1.0 / size
+    byte_scale = 1.0 / (config.max_db - config.min_db)
+    previous = np.zeros(half, dtype=np.float32)
+    mixed = np.empty(half, dtype=np.float64)
+
+    for a in range(0, count, rows):
+        b = min(a + rows, count)
+        n = b - a
+        ends = positions[a:b]
+        lo = int(ends[0]) - size
+        segment = _mono_span(chans, lo, int(ends[-1]))
+        segment_bytes = _time_bytes(segment)
+        # Hops vary by a sample, so no constant stride; copying rows beats building a frames x N
+        # index array for fancy indexing (faster here, and no index memory on the wasm heap).
+        for r, end in enumerate((ends - lo).tolist()):
+            block[r] = segment[end - size : end]
+            time_domain[a + r] = segment_bytes[end - size : end]
+
+        np.multiply(block[:n], window, out=block[:n])
+        wide[:n] = block[:n]
+        np.fft.rfft(wide[:n], axis=1, out=spectrum[:n])
+        np.abs(spectrum[:n, :half], out=magnitude[:n])
+        magnitude[:n] *= inverse_size
+
+        smoothed = decibels[a:b]
+        if k == 0:
+            smoothed[...] = magnitude[:n]  # 0*S + 1*|X| is |X| exactly
+        else:
+            magnitude[:n] *= one_minus_k
+            for r in range(n):
+                np.multiply(previous, k, out=mixed)
+                mixed += magnitude[r]
+                smoothed[r] = mixed
+                previous = smoothed[r]
+            previous = previous.copy()  # the row turns into dB below
+
+        with np.errstate(divide="ignore"):
+            np.log10(smoothed, out=smoothed)
+        smoothed *= np.float32(20)
+        level = magnitude[:n]
+        level[...] = smoothed
+        level -= config.min_db
+        level *= 255.0
+        level *= byte_scale
+        np.clip(level, 0, 255, out=level)
+        frequency[a:b] = level
+
+    return AudioFrames(
+        frequency=frequency,
+        time_domain=time_domain,
+        decibels=decibels,
+        positions=positions,
+        sample_rate=rate,
+        fft_size=size,
+        fps=fps,
+        start=start_q,
+    )
+
+
+def peaks(samples: np.ndarray, sample_rate: int, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    """(mins, maxs), float32, of the mono signal over `buckets` equal slices of the track.
+
+    Bucket j covers samples [floor(j*n/buckets), floor((j+1)*n/buckets)); with fewer samples than
+    buckets, an empty bucket takes the one sample where it starts, so every bucket has a value.
+    """
+    _sample_rate(sample_rate)
+    count = _positive(buckets, "buckets")
+    chans = _channels(samples)
+    length = chans.shape[1]
+    starts = (np.arange(count, dtype=np.int64) * length) // count
+    mins = np.empty(count, dtype=np.float32)
+    maxs = np.empty(count, dtype=np.float32)
+    group = max(1, (_PEAK_CHUNK * count) // length)
+
+    for g in range(0, count, group):
+        h = min(g + group, count)
+        lo = int(starts[g])
+        hi = max(int(starts[h]) if h < count else length, int(starts[h - 1]) + 1)
+        if chans.shape[0] == 1:
+            mono = chans[0, lo:hi]
+        else:
+            mono = np.empty(hi - lo, dtype=np.float32)
+            _mix(chans, lo, hi, mono)
+        offsets = (starts[g:h] - lo).astype(np.intp)
+        np.minimum.reduceat(mono, offsets, out=mins[g:h])
+        np.maximum.reduceat(mono, offsets, out=maxs[g:h])
+
+    # Every sample lands in some bucket and NaN/inf propagate, so checking the result is enough.
+    if not (np.isfinite(mins).all() and np.isfinite(maxs).all()):
+        _check_finite(chans)
+        raise AudioError("samples overflow float32 when down-mixed to mono; audio must be in range")
+    return mins, maxs

@@ -1,0 +1,121 @@
+"""Drive the app's page the way a user does — load a track, fill the export dialog, click Start — and
+watch the export's state. The CLI, the benchmark and the e2e tests share this, so they all exercise the
+dialog's code path rather than a side door.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+FINISHED = ("complete", "cancelled", "failed")
+BOOT_TIMEOUT_MS = 120_000
+
+
+class PageError(RuntimeError):
+    """The page reported a failure; the message is the page's own."""
+
+
+def open_app(page, url: str) -> None:
+    """Load the site and wait until Python has booted (or say why it did not)."""
+    page.goto(url)
+    page.wait_for_function(
+        "document.getElementById('boot-status')?.dataset.state !== 'loading'", timeout=BOOT_TIMEOUT_MS
+    )
+    status = page.locator("#boot-status")
+    if status.get_attribute("data-state") != "ready":
+        raise PageError(status.inner_text())
+
+
+def _wait_for_track(page, previous_name: str) -> str:
+    page.wait_for_function(
+        """prev => {
+            const error = document.getElementById('track-error');
+            const name = document.getElementById('track-name').textContent;
+            return !error.hidden || (name !== prev && name !== 'No track loaded');
+        }""",
+        arg=previous_name,
+        timeout=60_000,
+    )
+    error = page.locator("#track-error")
+    if error.is_visible():
+        raise PageError(error.inner_text())
+    return page.locator("#track-name").inner_text()
+
+
+def load_demo(page) -> str:
+    before = page.locator("#track-name").inner_text()
+    page.click("#use-demo")
+    return _wait_for_track(page, before)
+
+
+def load_audio(page, path: Path) -> str:
+    before = page.locator("#track-name").inner_text()
+    page.set_input_files("#audio-file", str(path))
+    return _wait_for_track(page, before)
+
+
+def open_export_dialog(page) -> None:
+    page.wait_for_selector("#open-export:not([disabled])", timeout=60_000)
+    page.click("#open-export")
+    page.wait_for_selector("#export-dialog[open]")
+
+
+def fill_export_dialog(page, settings: dict) -> None:
+    """settings: resolution, fps, quality, format, start, duration (any subset; None leaves a field)."""
+    for name in ("resolution", "fps", "quality", "format"):
+        if settings.get(name) is not None:
+            page.select_option(f"#export-form [name={name}]", str(settings[name]))
+    for name in ("start", "duration"):
+        if name in settings:
+            value = settings[name]
+            page.fill(f"#export-form [name={name}]", "" if value is None else str(value))
+
+
+def start_export(page) -> None:
+    page.wait_for_selector("#export-start:not([disabled])", timeout=30_000)
+    page.click("#export-start")
+
+
+def export_state(page) -> dict | None:
+    return page.evaluate("window.vizengine.state")
+
+
+def wait_for_export(page, on_state: Callable[[dict], None] | None = None, stall_seconds: float = 600,
+                    poll: float = 0.25) -> dict:
+    """Poll until the export finishes; fail if its state stops changing for `stall_seconds`."""
+    last, changed = None, time.monotonic()
+    while True:
+        state = export_state(page) or {}
+        key = (state.get("phase"), state.get("frame"), round(state.get("progress", 0), 4))
+        if key != last:
+            last, changed = key, time.monotonic()
+            if on_state:
+                on_state(state)
+        if state.get("phase") in FINISHED and page.evaluate("!document.getElementById('export-cancel') || "
+                                                            "document.getElementById('export-cancel').disabled"):
+            return state
+        if time.monotonic() - changed > stall_seconds:
+            raise PageError(f"export made no progress for {stall_seconds:.0f} s (stuck in {state.get('phase')})")
+        page.wait_for_timeout(poll * 1000)
+
+
+def export_to_file(page, settings: dict, out: Path, on_state: Callable[[dict], None] | None = None) -> dict:
+    """Open the dialog, export with `settings`, save the download to `out`; return the final state."""
+    open_export_dialog(page)
+    fill_export_dialog(page, settings)
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    start_export(page)
+    state = wait_for_export(page, on_state)
+    if state["phase"] != "complete":
+        raise PageError(state.get("error") or f"export ended as {state['phase']}")
+    deadline = time.monotonic() + 30
+    while not downloads and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    if not downloads:
+        raise PageError("the export completed but the page offered no download")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    downloads[0].save_as(str(out))
+    return state

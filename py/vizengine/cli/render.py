@@ -1,0 +1,66 @@
+"""`python -m vizengine render`: export a track to a video file with headless Chromium, via the dialog."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..settings import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS
+from .browser import launch_chromium
+from .driver import PageError, export_to_file, load_audio, load_demo, open_app
+from .server import serve
+
+ROOT = Path(__file__).resolve().parents[3]
+DIST = ROOT / "dist"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--audio", type=Path, help="audio file (whatever Chromium decodes: mp3, wav, ogg, flac, m4a)")
+    source.add_argument("--demo", action="store_true", help="use the built-in demo track")
+    parser.add_argument("--out", type=Path, required=True, help="where to write the video")
+    parser.add_argument("--resolution", choices=[r.lower() for r in RESOLUTIONS], default="1080p")
+    parser.add_argument("--fps", type=int, choices=FPS_CHOICES, default=60)
+    parser.add_argument("--format", choices=FORMATS, default=None, help="default: from --out's extension, else mp4")
+    parser.add_argument("--quality", choices=QUALITIES, default="high")
+    parser.add_argument("--start", type=float, default=0.0, help="seconds into the track")
+    parser.add_argument("--duration", type=float, default=None, help="seconds (default: to the end)")
+    parser.add_argument("--site", type=Path, default=DIST, help="the built site (default: dist/)")
+
+
+def progress_printer(stream=sys.stdout):
+    shown = {"phase": None, "percent": -1}
+
+    def on_state(state: dict) -> None:
+        phase, percent = state.get("phase"), int(100 * state.get("progress", 0))
+        if phase == shown["phase"] and percent < shown["percent"] + 5 and phase not in ("complete",):
+            return
+        shown.update(phase=phase, percent=percent)
+        frames = f" frame {state['frame']}/{state['total']}" if state.get("total") else ""
+        eta = f" eta {state['eta']:.0f}s" if state.get("eta") is not None else ""
+        print(f"[{state.get('elapsed', 0):7.1f}s] {phase:<10} {percent:3d}%{frames}{eta}", file=stream, flush=True)
+
+    return on_state
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.audio is not None and not args.audio.is_file():
+        print(f"error: no audio file at {args.audio}", file=sys.stderr)
+        return 2
+    fmt = args.format or (args.out.suffix.lstrip(".").lower() if args.out.suffix.lower() in (".mp4", ".webm") else "mp4")
+    settings = {"resolution": args.resolution, "fps": args.fps, "quality": args.quality, "format": fmt,
+                "start": args.start, "duration": args.duration}
+    try:
+        with serve(args.site) as url, launch_chromium() as browser:
+            page = browser.new_page(accept_downloads=True)
+            open_app(page, url)
+            track = load_demo(page) if args.demo else load_audio(page, args.audio)
+            print(f"track: {track}", flush=True)
+            state = export_to_file(page, settings, args.out, progress_printer())
+    except PageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    timings = ", ".join(f"{phase} {seconds:.1f}s" for phase, seconds in state["phaseSeconds"].items())
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB): {timings}", flush=True)
+    return 0

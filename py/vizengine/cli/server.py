@@ -1,0 +1,51 @@
+"""Serve the built site (dist/) on loopback with the headers and MIME types the app needs."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".whl": "application/zip",
+        ".zip": "application/zip",
+    }
+
+    def end_headers(self) -> None:
+        # Same headers as `vite preview` (vite.config.js), so the CLI sees what a user sees.
+        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 — quiet by design
+        pass
+
+
+def check_site(root: Path) -> None:
+    if not (root / "index.html").is_file() or not (root / "pyodide" / "pyodide.asm.wasm").is_file():
+        raise SystemExit(f"No built site at {root}: run `make build` (or `make setup`) first.")
+
+
+@contextmanager
+def serve(root: Path, port: int = 0) -> Iterator[str]:
+    """Serve `root` on 127.0.0.1; yield its base URL. port=0 picks a free port."""
+    check_site(root)
+    handler = functools.partial(SiteHandler, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

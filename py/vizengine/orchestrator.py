@@ -1,0 +1,121 @@
+"""The export, phase by phase: prepare, render, encode, complete — with the same cleanup on every exit.
+
+Frame i shows time start + i/fps exactly (timing.FrameRange) and is drawn with frame i's offline
+analysis injected, so an export is deterministic and independent of how fast the machine is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .analysis import analyse
+from .audio_clip import clip_wav
+from .cancel import CancelSignal
+from .compositing import CompositePlan, Compositor, encode_jpeg
+from .encoder import Encoder, FfmpegEncoder
+from .encoding import MIME, EncodeJob
+from .errors import ExportCancelled, ExportError
+from .host import Host
+from .settings import FRAME_JPEG_QUALITY, ExportSettings
+from .store import ExportStore, Phase
+
+ANALYSER_KEYS = {"fftSize": "fft_size", "smoothing": "smoothing", "minDb": "min_db", "maxDb": "max_db"}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    file_name: str
+    mime: str
+    frames: int
+    duration: float
+    size: int
+
+
+async def export_video(host: Host, settings: ExportSettings, signal: CancelSignal, store: ExportStore,
+                       encoder: Encoder | None = None) -> ExportResult:
+    """Run one export. Raises ExportCancelled or another ExportError; the store says the same."""
+    encoder = encoder or FfmpegEncoder(host.ffmpeg)
+    store.begin(settings.to_dict())
+    rendering = False
+    try:
+        store.enter(Phase.PREPARING)
+        host.pause_playback()
+        project = host.project()
+        width, height = settings.size
+        plan = CompositePlan.from_dict({**project, "width": width, "height": height})
+        if not plan.layers:
+            raise ExportError("There are no layers to export: add a layer first.")
+        audio = await host.decode_audio()
+        signal.check()
+        frames = settings.frame_range(audio.duration)
+        store.log("info", f"{frames.count} frames at {frames.fps} fps from {float(frames.start):.3f} s, "
+                          f"{width}x{height}, {len(plan.layers)} layers")
+        analyser = {ANALYSER_KEYS[k]: v for k, v in project.get("analyser", {}).items() if k in ANALYSER_KEYS}
+        audio_frames = analyse(audio.samples, audio.sample_rate, frames.fps, start=frames.start,
+                               frames=frames.count, **analyser)
+        wav = clip_wav(audio, frames)
+        store.log("info", f"analysed audio: {len(audio_frames)} frames, fft {audio_frames.fft_size}")
+        await host.frames.clear()  # frames left by an export the browser never finished
+        signal.check()
+        await encoder.load(signal)
+        store.log("info", f"encoder ready: {encoder.name}")
+
+        store.enter(Phase.RENDERING)
+        compositor = Compositor(plan)
+        pixels = np.empty((len(plan.layers), height, width, 4), dtype=np.uint8)
+        host.begin_render(width, height, audio_frames)
+        rendering = True
+        dt = float(frames.frame_duration)
+        for i in range(frames.count):
+            signal.check()
+            host.render_frame(i, float(frames.time(i)), dt, pixels)
+            await host.frames.put(i, encode_jpeg(compositor.compose(pixels), FRAME_JPEG_QUALITY))
+            store.advance(i + 1, frames.count)
+        host.end_render()
+        rendering = False
+        store.log("info", f"rendered {frames.count} frames")
+
+        store.enter(Phase.ENCODING)
+        job = EncodeJob(width, height, frames.fps, frames.count, settings.quality, settings.format)
+        output = await encoder.encode(job, wav, signal, lambda done: store.advance(done, frames.count))
+        signal.check()
+
+        file_name = settings.file_name()
+        size = await host.deliver(output, file_name, MIME[settings.format])
+        result = ExportResult(file_name, MIME[settings.format], frames.count, float(frames.duration), size)
+        store.log("success", f"exported {file_name} ({size / 1e6:.2f} MB)")
+        store.finish(Phase.COMPLETE, result=result.__dict__)
+        return result
+    except ExportCancelled as cancelled:
+        store.log("warning", str(cancelled))
+        store.finish(Phase.CANCELLED, error=str(cancelled))
+        raise
+    except ExportError as error:
+        store.log("error", str(error))
+        store.finish(Phase.FAILED, error=str(error))
+        raise
+    except Exception as error:  # a bug or a browser failure: still clean up, still tell the user something
+        message = f"Export failed unexpectedly: {type(error).__name__}: {error}"
+        store.log("error", message)
+        store.finish(Phase.FAILED, error=message)
+        raise ExportError(message) from error
+    finally:
+        await _cleanup(host, encoder, store, rendering)
+
+
+async def _cleanup(host: Host, encoder: Encoder, store: ExportStore, rendering: bool) -> None:
+    """Every step runs even if an earlier one fails: a failed cleanup must not leave frames behind."""
+    steps = [("clear frames", host.frames.clear), ("clear encoder files", encoder.cleanup)]
+    if rendering:
+        host.end_render()
+    for what, step in steps:
+        try:
+            await step()
+        except Exception as error:  # noqa: BLE001 — report and keep cleaning
+            store.log("error", f"cleanup: could not {what}: {error}")
+    try:
+        host.restore_playback()
+    except Exception as error:  # noqa: BLE001
+        store.log("error", f"cleanup: could not restore playback: {error}")

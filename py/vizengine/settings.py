@@ -1,0 +1,117 @@
+"""Export settings as the dialog offers them, validated once, with the derived frame range.
+
+The dialog (and the CLI) send a plain dict; `ExportSettings.from_dict` is the one place that reads it, so
+every front end gets the same messages for the same mistakes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .errors import InvalidSettings
+from .timing import FrameRange, Seconds, exact
+
+RESOLUTIONS: dict[str, tuple[int, int]] = {
+    "720p": (1280, 720),
+    "1080p": (1920, 1080),
+    "1440p": (2560, 1440),
+    "4k": (3840, 2160),
+}
+FPS_CHOICES = (30, 60, 120)
+QUALITIES = ("high", "medium", "low")
+FORMATS = ("mp4", "webm")
+# Frames reach the encoder as JPEG; this quality keeps them visually lossless before the final encode.
+FRAME_JPEG_QUALITY = 92
+
+
+def _choice(value: object, choices: tuple, what: str) -> object:
+    if isinstance(value, str):
+        value = value.strip().lower()
+    if value not in choices:
+        allowed = ", ".join(str(c) for c in choices)
+        raise InvalidSettings(f"{what} must be one of {allowed} (got {value!r})")
+    return value
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    resolution: str = "1080p"
+    fps: int = 60
+    quality: str = "high"
+    format: str = "mp4"
+    start: Fraction = Fraction(0)
+    duration: Fraction | None = None  # None: to the end of the track
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "resolution", _choice(self.resolution, tuple(RESOLUTIONS), "resolution"))
+        fps = self.fps
+        if isinstance(fps, str) and fps.strip().isdigit():
+            fps = int(fps)
+        if isinstance(fps, float) and fps.is_integer():
+            fps = int(fps)
+        object.__setattr__(self, "fps", _choice(fps, FPS_CHOICES, "fps"))
+        object.__setattr__(self, "quality", _choice(self.quality, QUALITIES, "quality"))
+        object.__setattr__(self, "format", _choice(self.format, FORMATS, "format"))
+        start = exact(self.start, "start")
+        if start < 0:
+            raise InvalidSettings(f"start must not be negative (got {float(start):g} s)")
+        object.__setattr__(self, "start", start)
+        if self.duration is not None:
+            duration = exact(self.duration, "duration")
+            if duration <= 0:
+                raise InvalidSettings(f"duration must be positive (got {float(duration):g} s)")
+            object.__setattr__(self, "duration", duration)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ExportSettings:
+        known = {"resolution", "fps", "quality", "format", "start", "duration"}
+        unknown = set(data) - known
+        if unknown:
+            raise InvalidSettings(f"unknown export setting(s): {', '.join(sorted(unknown))}")
+        values = dict(data)
+        if values.get("duration") in ("", None):
+            values.pop("duration", None)
+        if values.get("start") in ("", None):
+            values.pop("start", None)
+        return cls(**values)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return RESOLUTIONS[self.resolution]
+
+    def frame_range(self, track_duration: Seconds) -> FrameRange:
+        """The frames to render for a track of this length; the range must lie inside the track."""
+        track = exact(track_duration, "track duration")
+        if track <= 0:
+            raise InvalidSettings("the track is empty")
+        if self.start >= track:
+            raise InvalidSettings(
+                f"start {float(self.start):g} s is at or after the end of the track ({float(track):.2f} s)"
+            )
+        duration = self.duration if self.duration is not None else track - self.start
+        if self.start + duration > track:
+            raise InvalidSettings(
+                f"start {float(self.start):g} s + duration {float(duration):g} s runs past the end of "
+                f"the track ({float(track):.2f} s)"
+            )
+        frames = FrameRange.from_seconds(self.start, duration, self.fps)
+        if frames.end > track:
+            # rounding the frame count up by half a frame may overshoot the track; never ask for audio that is not there
+            frames = FrameRange(frames.start, frames.fps, frames.count - 1)
+            if frames.count == 0:
+                raise InvalidSettings("the range is shorter than one frame inside the track")
+        return frames
+
+    def file_name(self, stem: str = "viz-engine") -> str:
+        return f"{stem}-{self.resolution}-{self.fps}fps.{self.format}"
+
+    def to_dict(self) -> dict:
+        return {
+            "resolution": self.resolution,
+            "fps": self.fps,
+            "quality": self.quality,
+            "format": self.format,
+            "start": float(self.start),
+            "duration": None if self.duration is None else float(self.duration),
+        }

@@ -1,0 +1,166 @@
+// The single source of audio data for every layer. Live preview reads an AnalyserNode; export
+// injects precomputed frames so a video frame's pixels depend only on its index, never on
+// wall-clock playback. Layers must not touch the AnalyserNode themselves: if each did, the
+// analyser's smoothing would advance several times per frame and layers would disagree.
+
+/**
+ * @typedef {object} AudioFrameData
+ * @property {Uint8Array} frequency  fftSize/2 bytes, the analyser's dB-scaled magnitudes
+ * @property {Uint8Array} timeDomain fftSize bytes, 128 = zero
+ * @property {number} fftSize
+ * @property {number} sampleRate
+ * @property {boolean} injected      true while an export is feeding frames
+ */
+
+/**
+ * @typedef {object} InjectionSource
+ * @property {Uint8Array} frequency  frames*fftSize/2 bytes, row-major by frame
+ * @property {Uint8Array} timeDomain frames*fftSize bytes, row-major by frame
+ * @property {number} fftSize
+ * @property {number} sampleRate
+ * @property {number} frames
+ */
+
+const SILENT_FFT_SIZE = 2048;
+const SILENT_SAMPLE_RATE = 44100;
+
+/** @type {AudioFrameData} */
+const SILENCE = Object.freeze({
+  frequency: new Uint8Array(SILENT_FFT_SIZE / 2),
+  timeDomain: new Uint8Array(SILENT_FFT_SIZE).fill(128),
+  fftSize: SILENT_FFT_SIZE,
+  sampleRate: SILENT_SAMPLE_RATE,
+  injected: false,
+});
+
+/** @type {AnalyserNode|null} */
+let analyser = null;
+/** @type {AudioFrameData|null} */
+let liveFrame = null;
+
+/** @type {InjectionSource|null} */
+let injection = null;
+/** @type {AudioFrameData|null} */
+let injectedFrame = null;
+
+/**
+ * Preallocated so the per-frame snapshot never allocates; reallocated only when the
+ * analyser's fftSize changes (the UI may change it while previewing).
+ * @param {AnalyserNode} node
+ * @returns {AudioFrameData}
+ */
+function allocateLiveFrame(node) {
+  return {
+    frequency: new Uint8Array(node.frequencyBinCount),
+    // Start at the zero line so a layer rendered before the first snapshot draws silence, not a clipped wave.
+    timeDomain: new Uint8Array(node.fftSize).fill(128),
+    fftSize: node.fftSize,
+    sampleRate: node.context.sampleRate,
+    injected: false,
+  };
+}
+
+/**
+ * Use this analyser for live preview, or null for silence.
+ * @param {AnalyserNode|null} node
+ */
+export function setLiveAnalyser(node) {
+  analyser = node ?? null;
+  liveFrame = analyser ? allocateLiveFrame(analyser) : null;
+}
+
+/**
+ * Advance the live snapshot by one rendered frame. The registry calls this exactly once per
+ * frame before any layer renders. A no-op while injecting, because the exporter selects
+ * frames explicitly with setInjectedFrame.
+ */
+export function nextAudioFrame() {
+  if (injection || !analyser) return;
+  if (!liveFrame || liveFrame.fftSize !== analyser.fftSize) liveFrame = allocateLiveFrame(analyser);
+  liveFrame.sampleRate = analyser.context.sampleRate;
+  analyser.getByteFrequencyData(liveFrame.frequency);
+  analyser.getByteTimeDomainData(liveFrame.timeDomain);
+}
+
+/**
+ * The current frame's audio: the injected frame during export, else the live snapshot, else
+ * silence. Treat the arrays as read-only; live arrays are reused and overwritten next frame.
+ * @returns {AudioFrameData}
+ */
+export function getAudioFrameData() {
+  if (injection) return /** @type {AudioFrameData} */ (injectedFrame);
+  return liveFrame ?? SILENCE;
+}
+
+/**
+ * @param {unknown} n
+ * @returns {n is number}
+ */
+function isPositiveInteger(n) {
+  return typeof n === 'number' && Number.isInteger(n) && n > 0;
+}
+
+/**
+ * Switch to export mode with precomputed frames. Frame 0 is selected so a render before the
+ * first setInjectedFrame still sees valid data rather than the live analyser.
+ * @param {InjectionSource} source
+ */
+export function beginInjection({ frequency, timeDomain, fftSize, sampleRate, frames }) {
+  if (!(frequency instanceof Uint8Array) || !(timeDomain instanceof Uint8Array)) {
+    throw new TypeError('beginInjection: frequency and timeDomain must be Uint8Arrays');
+  }
+  if (!isPositiveInteger(fftSize) || fftSize % 2 !== 0) {
+    throw new RangeError(`beginInjection: fftSize must be a positive even integer, got ${fftSize}`);
+  }
+  if (!isPositiveInteger(frames)) {
+    throw new RangeError(`beginInjection: frames must be a positive integer, got ${frames}`);
+  }
+  if (typeof sampleRate !== 'number' || !Number.isFinite(sampleRate) || sampleRate <= 0) {
+    throw new RangeError(`beginInjection: sampleRate must be a positive number, got ${sampleRate}`);
+  }
+  const binCount = fftSize / 2;
+  if (frequency.length !== frames * binCount) {
+    throw new RangeError(
+      `beginInjection: frequency has ${frequency.length} bytes, expected ${frames} frames x ${binCount} bins = ${frames * binCount}`,
+    );
+  }
+  if (timeDomain.length !== frames * fftSize) {
+    throw new RangeError(
+      `beginInjection: timeDomain has ${timeDomain.length} bytes, expected ${frames} frames x ${fftSize} samples = ${frames * fftSize}`,
+    );
+  }
+  injection = { frequency, timeDomain, fftSize, sampleRate, frames };
+  setInjectedFrame(0);
+}
+
+/**
+ * Select injected frame i. Views, not copies: export walks thousands of frames.
+ * @param {number} i
+ */
+export function setInjectedFrame(i) {
+  if (!injection) throw new Error('setInjectedFrame: no injection in progress (call beginInjection first)');
+  if (!Number.isInteger(i) || i < 0 || i >= injection.frames) {
+    throw new RangeError(`setInjectedFrame: frame ${i} out of range 0..${injection.frames - 1}`);
+  }
+  const { fftSize, sampleRate } = injection;
+  const binCount = fftSize / 2;
+  // A fresh object per frame so anyone who kept the previous frame's data still sees that frame.
+  injectedFrame = Object.freeze({
+    frequency: injection.frequency.subarray(i * binCount, (i + 1) * binCount),
+    timeDomain: injection.timeDomain.subarray(i * fftSize, (i + 1) * fftSize),
+    fftSize,
+    sampleRate,
+    injected: true,
+  });
+}
+
+/** Back to live mode; drops the references so the export buffers can be collected. */
+export function endInjection() {
+  injection = null;
+  injectedFrame = null;
+}
+
+/** @returns {boolean} */
+export function isInjecting() {
+  return injection !== null;
+}

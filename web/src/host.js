@@ -1,0 +1,83 @@
+// @ts-check
+// The page side of the Python bridge (py/vizengine/_browser/bridge.py): every call Python makes into the
+// page lands here, and nowhere else.
+import { beginInjection, endInjection, setInjectedFrame } from './audio/audio-frame-data.js';
+import { downloadBlob } from './download.js';
+import { describeLayers, getLayers, readAllPixels, renderAllLayers, resetAllLayers, resizeAllLayers } from './layers/registry.js';
+
+/**
+ * @param {{
+ *   project: {background: string, analyser: object},
+ *   playback: import('./audio/playback.js').Playback,
+ *   frames: import('./storage/frame-store.js').FrameStore,
+ *   ffmpeg: import('./encoder/ffmpeg-runtime.js').FfmpegRuntime,
+ *   stage: {showPreviewSize: () => void},
+ *   onState: (state: any) => void,
+ * }} deps
+ */
+export function createHost({ project, playback, frames, ffmpeg, stage, onState }) {
+  let wasPlaying = false;
+  let exporting = false;
+  /** @type {Uint8Array | null} */
+  let pixels = null;
+
+  return {
+    frames,
+    ffmpeg,
+    onState,
+    isExporting: () => exporting,
+
+    project() {
+      return { background: project.background, analyser: project.analyser, layers: describeLayers() };
+    },
+
+    async decodeAudio() {
+      const buffer = playback.buffer;
+      if (!buffer) return null;
+      const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
+      return { sampleRate: buffer.sampleRate, length: buffer.length, channels };
+    },
+
+    pausePlayback() {
+      exporting = true;
+      wasPlaying = playback.playing;
+      playback.pause();
+    },
+
+    restorePlayback() {
+      exporting = false;
+      if (wasPlaying) playback.play();
+      wasPlaying = false;
+    },
+
+    /** @param {number} width @param {number} height @param {any} audio */
+    beginRender(width, height, audio) {
+      resizeAllLayers(width, height);
+      resetAllLayers();
+      beginInjection(audio);
+      pixels = new Uint8Array(getLayers().length * width * height * 4);
+    },
+
+    /** @param {number} index @param {number} time @param {number} dt */
+    renderFrame(index, time, dt) {
+      if (!pixels) throw new Error('renderFrame before beginRender');
+      setInjectedFrame(index);
+      renderAllLayers(time, dt);
+      readAllPixels(pixels);
+      return pixels;
+    },
+
+    endRender() {
+      endInjection();
+      pixels = null;
+      stage.showPreviewSize();
+      resetAllLayers();
+    },
+
+    /** @param {Blob} blob @param {string} name */
+    async deliver(blob, name) {
+      downloadBlob(blob, name);
+      return blob.size;
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// @ts-check
+// The export dialog: settings in, one export at a time, progress / ETA / log / errors out.
+
+const PHASE_LABELS = {
+  idle: 'Ready', preparing: 'Preparing', rendering: 'Rendering', encoding: 'Encoding',
+  complete: 'Complete', cancelled: 'Cancelled', failed: 'Failed',
+};
+
+/** @param {number | null} seconds */
+function formatEta(seconds) {
+  if (seconds == null || !Number.isFinite(seconds)) return '';
+  const s = Math.round(seconds);
+  return `ETA ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/**
+ * @param {{
+ *   dialog: HTMLDialogElement, openButton: HTMLButtonElement,
+ *   getApp: () => any, hasTrack: () => boolean, trackDuration: () => number,
+ * }} deps
+ */
+export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackDuration }) {
+  const form = /** @type {HTMLFormElement} */ (dialog.querySelector('#export-form'));
+  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (dialog.querySelector(`#${id}`));
+  const start = /** @type {HTMLButtonElement} */ ($('export-start'));
+  const cancel = /** @type {HTMLButtonElement} */ ($('export-cancel'));
+  const close = /** @type {HTMLButtonElement} */ ($('export-close'));
+  const bar = /** @type {HTMLProgressElement} */ ($('export-bar'));
+  const progressBox = $('export-progress');
+  let running = false;
+  let lastLog = 0; // sequence number of the last log line shown
+
+  const setRunning = (/** @type {boolean} */ value) => {
+    running = value;
+    start.disabled = value || !getApp() || !hasTrack();
+    cancel.disabled = !value;
+    close.disabled = value;
+    for (const field of form.querySelectorAll('select, input')) /** @type {HTMLInputElement} */ (field).disabled = value;
+  };
+
+  openButton.addEventListener('click', () => {
+    const duration = /** @type {HTMLInputElement} */ (form.elements.namedItem('duration'));
+    duration.placeholder = `to the end (${trackDuration().toFixed(2)} s)`;
+    setRunning(running);
+    dialog.showModal();
+  });
+  close.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('cancel', (event) => { if (running) event.preventDefault(); });
+  cancel.addEventListener('click', () => getApp()?.cancel());
+
+  start.addEventListener('click', async () => {
+    const data = new FormData(form);
+    const settings = Object.fromEntries(['resolution', 'fps', 'quality', 'format', 'start', 'duration']
+      .map((key) => [key, String(data.get(key) ?? '')]));
+    $('export-error').textContent = '';
+    $('export-log').textContent = '';
+    lastLog = 0;
+    setRunning(true);
+    try {
+      const result = await getApp().start_export(settings);
+      const plain = result?.toJs ? result.toJs({ dict_converter: Object.fromEntries }) : result;
+      dialog.dataset.result = JSON.stringify(plain);
+      dialog.dispatchEvent(new CustomEvent('export-finished', { detail: plain }));
+    } finally {
+      setRunning(false);
+    }
+  });
+
+  /** Render one state snapshot from Python's ExportStore. @param {any} state */
+  function render(state) {
+    progressBox.dataset.phase = state.phase;
+    progressBox.dataset.frame = String(state.frame);
+    progressBox.dataset.total = String(state.total);
+    bar.value = state.progress;
+    $('export-phase').textContent = PHASE_LABELS[/** @type {keyof PHASE_LABELS} */ (state.phase)] ?? state.phase;
+    $('export-frames').textContent = state.total ? `frame ${state.frame} / ${state.total}` : '';
+    $('export-eta').textContent = formatEta(state.eta);
+    $('export-error').textContent = state.phase === 'failed' ? state.error ?? '' : '';
+    const log = $('export-log');
+    for (const line of state.logs) {
+      if (line.n <= lastLog) continue;
+      log.textContent += `[${line.t.toFixed(2)}s] ${line.level}: ${line.message}\n`;
+      lastLog = line.n;
+    }
+    log.scrollTop = log.scrollHeight;
+  }
+
+  return { render, setRunning, isRunning: () => running };
+}

@@ -1,0 +1,58 @@
+// @ts-check
+// Track loading (demo or the user's file) and play/pause. A file that fails to decode shows a message
+// and leaves the current track as it was.
+
+/** @param {number} t */
+function clock(t) {
+  const m = Math.floor(t / 60);
+  return `${m}:${(t - m * 60).toFixed(2).padStart(5, '0')}`;
+}
+
+/**
+ * @param {{playback: import('../audio/playback.js').Playback, demoURL: string, onTrack: () => void, isBusy: () => boolean}} deps
+ */
+export function setupTransport({ playback, demoURL, onTrack, isBusy }) {
+  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  const play = /** @type {HTMLButtonElement} */ ($('play'));
+  const fileInput = /** @type {HTMLInputElement} */ ($('audio-file'));
+  const error = $('track-error');
+
+  const refresh = () => {
+    play.disabled = !playback.buffer || isBusy();
+    play.textContent = playback.playing ? 'Pause' : 'Play';
+    $('track-name').textContent = playback.buffer ? `${playback.name} (${playback.duration.toFixed(2)} s)` : 'No track loaded';
+  };
+  playback.onChange = refresh;
+
+  /** @param {() => Promise<ArrayBuffer>} read @param {string} name */
+  async function load(read, name) {
+    error.hidden = true;
+    try {
+      await playback.load(await read(), name);
+      onTrack();
+    } catch (e) {
+      error.textContent = e instanceof Error ? e.message : String(e);
+      error.hidden = false;
+    }
+    refresh();
+  }
+
+  $('use-demo').addEventListener('click', () => load(async () => {
+    const response = await fetch(demoURL);
+    if (!response.ok) throw new Error(`the demo track could not be fetched (${response.status})`);
+    return response.arrayBuffer();
+  }, 'demo-track.wav'));
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files?.[0];
+    if (file) void load(() => file.arrayBuffer(), file.name);
+    fileInput.value = '';
+  });
+  play.addEventListener('click', () => (playback.playing ? playback.pause() : playback.play()));
+
+  const tick = () => {
+    $('clock').textContent = `${clock(playback.currentTime)} / ${clock(playback.duration)}`;
+    requestAnimationFrame(tick);
+  };
+  tick();
+  return { refresh };
+}
