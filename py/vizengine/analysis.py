@@ -17,8 +17,8 @@ Per frame, as Chromium does it:
     numbers, and, like Chromium's mix, it cannot overflow); more channels: the float32 mean (a
     simplification: Chromium's speaker rules give the same for 4 channels, not for 5.1).
   * time-domain byte = clamp(floor(128 * (x + 1)), 0, 255).  Chromium writes
-    `double scaled = 128 * (value + 1)` with `value` a float, so `value + 1` rounds to float32 before
-    the widening; a tiny negative sample (-1e-9) gives 128, not 127.  We round the same way.
+    `double scaled = 128 * (value + 1)` with `value` a float, so `value + 1` rounds to float32
+    before the widening; a tiny negative sample (-1e-9) gives 128, not 127.  We round the same way.
   * Blackman window of the Web Audio spec, w[i] = 0.42 - 0.5 cos(2 pi i/N) + 0.08 cos(4 pi i/N)
     (divided by N, not N-1 as numpy.blackman), computed in double and rounded to float32 before it
     multiplies the float32 sample.
@@ -26,8 +26,8 @@ Per frame, as Chromium does it:
     FFT in its last bits; double is the reproducible reference).  Bins 0..N/2-1, magnitude |X|/N.
   * smoothing S_i = k*S_{i-1} + (1-k)*|X_i| in double, stored as float32; S starts at zero at the
     first frame of the range (a fresh AnalyserNode).
-  * dB = 20*log10(S) in float32; frequency byte = clamp(floor(255*(dB - min)*(1/(max - min))), 0, 255)
-    in double, and log10(0) = -inf gives byte 0.
+  * dB = 20*log10(S) in float32; frequency byte = clamp(floor(255*(dB - min)*(1/(max - min))),
+    0, 255) in double, and log10(0) = -inf gives byte 0.
 
 Memory stays bounded (wasm32 heap): frames are processed in chunks of at most _CHUNK_FLOATS
 window samples with work buffers reused across chunks, each chunk down-mixing only the span of the
@@ -72,7 +72,8 @@ def _whole(value: object, what: str) -> int:
 
 
 def _real(value: object, what: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+    numeric = isinstance(value, (int, float, np.integer, np.floating))
+    if isinstance(value, (bool, np.bool_)) or not numeric:
         raise InvalidSettings(f"{what} must be a number, not {value!r}")
     number = float(value)
     if not math.isfinite(number):
@@ -82,7 +83,7 @@ def _real(value: object, what: str) -> float:
 
 @dataclass(frozen=True)
 class AnalyserConfig:
-    """The AnalyserNode attributes that shape its output; checked as Chromium's setters check them."""
+    """The AnalyserNode attributes that shape its output, checked as Chromium's setters do."""
 
     fft_size: int = 2048
     smoothing: float = 0.8
@@ -105,7 +106,8 @@ class AnalyserConfig:
             or size & (size - 1)
         ):
             raise InvalidSettings(
-                f"fft_size must be a power of two from {MIN_FFT_SIZE} to {MAX_FFT_SIZE}, not {size!r}"
+                f"fft_size must be a power of two from {MIN_FFT_SIZE} to {MAX_FFT_SIZE}, "
+                f"not {size!r}"
             )
         smoothing = _real(self.smoothing, "smoothing")
         if not 0.0 <= smoothing <= 1.0:
@@ -144,8 +146,9 @@ class AudioFrames:
 
 def _sample_rate(value: object) -> int:
     # Web Audio hands sample rates over as doubles (44100.0): accept whole floats, reject 44100.5.
-    if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
-        value = int(value)
+    if isinstance(value, (float, np.floating)) and math.isfinite(value):
+        if float(value).is_integer():
+            value = int(value)
     rate = _whole(value, "sample_rate")
     if rate <= 0:
         raise InvalidSettings(f"sample_rate must be positive, not {value!r}")
@@ -232,7 +235,7 @@ def _blackman(size: int) -> np.ndarray:
 
 
 def _time_bytes(mono: np.ndarray) -> np.ndarray:
-    # float32 throughout: Chromium's `128 * (value + 1)` is float arithmetic before it becomes double.
+    # float32 throughout: Chromium's `128 * (value + 1)` is float arithmetic, widened only after.
     scaled = mono + np.float32(1)
     scaled *= np.float32(128)
     np.clip(scaled, 0, 255, out=scaled)

@@ -302,7 +302,8 @@ def blend(mode: str, cb: np.ndarray, cs: np.ndarray) -> np.ndarray:
             f"blend expects RGB colours on the last axis, got shapes {cb.shape} and {cs.shape}"
         )
     shape = np.broadcast_shapes(cb.shape, cs.shape)
-    # Channel-first views; copies only so that in-place steps see full, writable arrays.
-    cb_t = np.moveaxis(np.broadcast_to(cb, shape), -1, 0).copy()
-    cs_t = np.moveaxis(np.broadcast_to(cs, shape), -1, 0).copy()
-    return np.ascontiguousarray(np.moveaxis(func(cb_t, cs_t), 0, -1))
+    # Channel-first (3, pixels) copies: full-size, writable, and never 1-D, so a single colour's
+    # channel planes are still arrays (the helpers write into them with out=).
+    cb_t = np.broadcast_to(cb, shape).reshape(-1, 3).T.copy()
+    cs_t = np.broadcast_to(cs, shape).reshape(-1, 3).T.copy()
+    return np.ascontiguousarray(func(cb_t, cs_t).T).reshape(shape)

@@ -324,7 +324,7 @@ class Compositor:
                 cb *= t
                 cb += p[:3]
                 continue
-            # Un-premultiply. Where a'' == 0, Cp'' is 0 too, so Cs = 0 and a'' (B - Cb) adds nothing.
+            # Un-premultiply. Where a'' == 0, a'' (B - Cb) adds nothing whatever Cs comes out as.
             np.add(pa, _TINY, out=t)  # changes only a == 0 (a >= 0 and x + _TINY == x otherwise)
             cs = np.divide(p[:3], t, out=q[:3])
             # Canvases can hold colour > alpha (invalid premultiplied data); keep B in its domain.
