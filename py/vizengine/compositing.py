@@ -202,7 +202,7 @@ class CompositePlan:
         if not isinstance(raw_layers, (list, tuple)):
             raise InvalidLayer(f"Stage layers must be a list of layers, not {raw_layers!r}")
         layers = tuple(
-            item if isinstance(item, LayerStyle) else LayerStyle.from_dict(item)  # type: ignore[arg-type]
+            item if isinstance(item, LayerStyle) else LayerStyle.from_dict(item)  # type: ignore
             for item in raw_layers
         )
         kwargs: dict[str, object] = {"width": d["width"], "height": d["height"], "layers": layers}

@@ -18,42 +18,45 @@ export const PULSE_GRADIENT_DEFAULT_STYLE = Object.freeze({ opacity: 1, blendMod
  * @property {number} [pulse=0.65]     extra brightness at full bass
  */
 
+// Everything that only depends on time and bass (palette colours, brightness) is computed once
+// per frame in JS; per pixel there is only mixing, because transcendental functions are slow
+// on SwiftShader at 4K.
 const FRAGMENT = `
-uniform float u_bass;    // 0..1, averaged in JS: one value per frame, not per pixel
-uniform float u_speed;
-uniform float u_floor;
-uniform float u_pulse;
-
-// Cosine palette: smooth hue cycling with a handful of ALU ops, cheap even on SwiftShader at 4K.
-vec3 palette(float t) {
-  return 0.5 + 0.5 * cos(6.2831853 * (t + vec3(0.0, 0.33, 0.67)));
-}
-
-// Position-only hash: breaks up 8-bit banding in the encoded video while staying identical
-// for identical inputs (no time or random term).
-float dither(vec2 p) {
-  return fract(sin(dot(p, vec2(12.9898, 78.233))) * 43758.5453) - 0.5;
-}
+uniform vec3 u_a0;        // gradient colours at the two ends of the diagonal, two families
+uniform vec3 u_a1;
+uniform vec3 u_b0;
+uniform vec3 u_b1;
+uniform vec3 u_glow;      // glow colour, already scaled by bass
+uniform float u_glowFalloff;
+uniform float u_gain;     // overall brightness, follows bass
 
 void main() {
   vec2 uv = gl_FragCoord.xy / u_resolution;
-  float aspect = u_resolution.x / u_resolution.y;
-  float phase = u_time * u_speed;
   float diag = dot(uv, vec2(0.6, 0.4));
-  vec3 a = palette(phase + diag * 0.35);
-  vec3 b = palette(phase + 0.5 + diag * 0.35);
-  vec3 col = mix(a * 0.55, b * 0.25, smoothstep(0.0, 1.0, uv.y));
+  vec3 col = mix(mix(u_a0, u_a1, diag) * 0.55, mix(u_b0, u_b1, diag) * 0.25, smoothstep(0.0, 1.0, uv.y));
 
-  // The glow widens with bass so the pulse is felt in the centre, where the other layers sit.
-  vec2 c = (uv - 0.5) * vec2(aspect, 1.0);
-  float glow = exp(-dot(c, c) * (6.0 - 3.0 * u_bass));
-  col += palette(phase + 0.25) * glow * 0.35 * u_bass;
+  vec2 c = (uv - 0.5) * vec2(u_resolution.x / u_resolution.y, 1.0);
+  float g = 1.0 / (1.0 + u_glowFalloff * dot(c, c));
+  col += u_glow * (g * g);
 
-  col *= u_floor + u_pulse * u_bass;
-  col += dither(gl_FragCoord.xy) / 255.0;
+  col *= u_gain;
+  // Interleaved gradient noise: breaks up 8-bit banding in the encoded video, costs two fract(),
+  // and depends on position only, so identical inputs still give identical pixels.
+  col += (fract(52.9829189 * fract(dot(gl_FragCoord.xy, vec2(0.06711056, 0.00583715)))) - 0.5) / 255.0;
   fragColor = vec4(clamp(col, 0.0, 1.0), 1.0);
 }
 `;
+
+/**
+ * Cosine palette: smooth hue cycling as t goes round 0..1.
+ * @param {number} t
+ * @param {Float32Array} out
+ * @param {number} [scale=1]
+ */
+function palette(t, out, scale = 1) {
+  for (let i = 0; i < 3; i++) out[i] = scale * (0.5 + 0.5 * Math.cos(2 * Math.PI * (t + i / 3)));
+  return out;
+}
 
 /**
  * @param {number} value
@@ -76,19 +79,27 @@ export function createPulseGradientLayer(canvas, { id, style, bassBins = 8, spee
   requireNonNegative(speed, 'speed');
   requireNonNegative(floor, 'floor');
   requireNonNegative(pulse, 'pulse');
+  const tmp = new Float32Array(3);
   return new ShaderLayer(canvas, {
     id,
     kind: 'pulse-gradient',
     style: { ...PULSE_GRADIENT_DEFAULT_STYLE, ...style },
     fragmentSource: FRAGMENT,
-    uniforms(u, { audio }) {
+    uniforms(u, { time, audio }) {
       const n = Math.min(bassBins, audio.frequency.length);
       let sum = 0;
       for (let i = 0; i < n; i++) sum += audio.frequency[i];
-      u.float('u_bass', sum / (n * 255));
-      u.float('u_speed', speed);
-      u.float('u_floor', floor);
-      u.float('u_pulse', pulse);
+      const bass = sum / (n * 255);
+      const phase = time * speed;
+      // Diagonal spans 0.35 of the palette: a gentle two-hue gradient rather than a rainbow.
+      u.vec3('u_a0', palette(phase, tmp));
+      u.vec3('u_a1', palette(phase + 0.35, tmp));
+      u.vec3('u_b0', palette(phase + 0.5, tmp));
+      u.vec3('u_b1', palette(phase + 0.85, tmp));
+      u.vec3('u_glow', palette(phase + 0.25, tmp, 0.35 * bass));
+      // The glow widens with bass so the pulse is felt in the centre, where the other layers sit.
+      u.float('u_glowFalloff', 12 - 6 * bass);
+      u.float('u_gain', floor + pulse * bass);
     },
   });
 }

@@ -66,9 +66,13 @@ uniform float u_maxHeight;
 uniform float u_gap;
 uniform vec3 u_colorLow;
 uniform vec3 u_colorHigh;
+uniform float u_top;  // px above which no bar reaches this frame
 
 void main() {
   vec2 p = gl_FragCoord.xy;
+  // Indexing the uniform array costs about as much as a texture fetch on SwiftShader; most of
+  // the canvas is above every bar, so skip it there.
+  if (p.y > u_top) { fragColor = vec4(0.0); return; }
   float slot = u_resolution.x / float(BAR_COUNT);
   float fi = min(floor(p.x / slot), float(BAR_COUNT - 1));
   float local = p.x - fi * slot;
@@ -135,8 +139,9 @@ export function createSpectrumBarsLayer(canvas, {
     kind: 'spectrum-bars',
     style: { ...SPECTRUM_BARS_DEFAULT_STYLE, ...style },
     fragmentSource: fragmentSource(bars),
-    uniforms(u, { audio }) {
+    uniforms(u, { audio, height }) {
       const freq = audio.frequency;
+      let tallest = 0;
       const key = `${freq.length}/${audio.sampleRate}`;
       if (key !== edgesKey) {
         edges = logBarEdges(bars, freq.length, audio.sampleRate, minHz, maxHz);
@@ -149,7 +154,10 @@ export function createSpectrumBarsLayer(canvas, {
         let peak = 0;
         for (let k = start; k < end; k++) if (freq[k] > peak) peak = freq[k];
         heights[i] = Math.pow(peak / 255, exponent);
+        if (heights[i] > tallest) tallest = heights[i];
       }
+      // Conservative bound on the shader's bar height (+1 px for the anti-aliased edge).
+      u.float('u_top', tallest * maxHeight * height + 2 * (height / 720) + 1);
       u.floatArray('u_bars', heights);
       u.float('u_maxHeight', maxHeight);
       u.float('u_gap', gap);

@@ -34,7 +34,8 @@ const FRAGMENT = `
 #define STRIPS ${STRIPS}
 uniform float u_halfWidth;  // px
 uniform float u_amplitude;  // px per unit sample
-uniform vec2 u_strips[STRIPS];  // per strip: lowest and highest y (px) the line reaches, fringe included
+uniform vec2 u_band;            // lowest and highest y (px) the line reaches anywhere, fringe included
+uniform vec2 u_strips[STRIPS];  // the same per vertical strip
 uniform int u_stride;       // samples per polyline point
 uniform vec3 u_color;
 
@@ -45,6 +46,11 @@ vec2 point(int j, float xScale, float mid) {
 
 void main() {
   vec2 p = gl_FragCoord.xy;
+  // The band test is nearly free; the strip lookup costs about a texture fetch, so do it second.
+  if (p.y < u_band.x || p.y > u_band.y) {
+    fragColor = vec4(0.0);
+    return;
+  }
   vec2 strip = u_strips[clamp(int(p.x * float(STRIPS) / u_resolution.x), 0, STRIPS - 1)];
   if (p.y < strip.x || p.y > strip.y) {
     fragColor = vec4(0.0);
@@ -119,6 +125,8 @@ export function createWaveformLayer(canvas, { id, style, lineWidth = 3, amplitud
       // Conservative: every sample whose segment can come within reach of the strip counts,
       // a superset of the strided points the shader actually connects.
       const stripWidth = width / STRIPS;
+      let bandLo = Infinity;
+      let bandHi = -Infinity;
       for (let s = 0; s < STRIPS; s++) {
         const from = Math.max(0, Math.floor((s * stripWidth - reach) * samplesPerPx) - 1);
         const to = Math.min(span, Math.ceil(((s + 1) * stripWidth + reach) * samplesPerPx) + 1);
@@ -132,7 +140,10 @@ export function createWaveformLayer(canvas, { id, style, lineWidth = 3, amplitud
         // Same byte-to-sample mapping as waveSample() in the prelude.
         strips[2 * s] = 0.5 * height + (lo / 128 - 1) * amp - reach;
         strips[2 * s + 1] = 0.5 * height + (hi / 128 - 1) * amp + reach;
+        bandLo = Math.min(bandLo, strips[2 * s]);
+        bandHi = Math.max(bandHi, strips[2 * s + 1]);
       }
+      u.vec2('u_band', bandLo, bandHi);
       u.float('u_halfWidth', halfWidth);
       u.float('u_amplitude', amp);
       u.vec2Array('u_strips', strips);

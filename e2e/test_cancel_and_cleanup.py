@@ -1,0 +1,36 @@
+"""Cancel mid-render: nothing left in IndexedDB or ffmpeg's file system, playback as it was, page usable."""
+
+from __future__ import annotations
+
+from vizengine.cli.driver import (export_to_file, fill_export_dialog, open_export_dialog, start_export,
+                                  wait_for_export)
+from media import probe
+
+
+def test_cancel_during_render_leaves_no_frames_restores_playback_and_allows_another_export(demo_page, tmp_path):
+    page = demo_page
+    page.click("#play")
+    page.wait_for_function("window.vizengine.playback.playing")
+
+    open_export_dialog(page)
+    fill_export_dialog(page, {"resolution": "720p", "fps": 30, "format": "mp4", "start": 0, "duration": 20})
+    start_export(page)
+    page.wait_for_function("window.vizengine.state?.phase === 'rendering' && window.vizengine.state.frame >= 3",
+                           timeout=120_000)
+    assert page.evaluate("window.vizengine.playback.playing") is False  # the export paused the preview
+    assert page.evaluate("window.vizengine.frames.count()") >= 2  # frames really went to IndexedDB
+    page.click("#export-cancel")
+    state = wait_for_export(page)
+
+    assert state["phase"] == "cancelled"
+    assert state["frame"] < state["total"]
+    assert page.evaluate("window.vizengine.frames.count()") == 0
+    assert page.evaluate("window.vizengine.ffmpeg.listFiles()") == []
+    assert page.evaluate("window.vizengine.playback.playing") is True
+    assert page.locator("#export-phase").inner_text() == "Cancelled"
+
+    page.click("#export-close")
+    out = tmp_path / "after-cancel.mp4"
+    export_to_file(page, {"duration": 0.2}, out)
+    assert int(probe(out)["video"]["nb_read_frames"]) == 6
+    assert page.evaluate("window.vizengine.frames.count()") == 0
