@@ -67,6 +67,9 @@ class FakeFrameStore:
         self.history.append((index, bytes(jpeg)))
         self.events.append(("frames.put", index))
 
+    async def flush(self) -> None:
+        self.events.append(("frames.flush",))
+
     async def count(self) -> int:
         return len(self.frames)
 
@@ -94,6 +97,7 @@ class FakeFfmpegRuntime:
         self.output = output
         self.progress_steps = progress_steps
         self.files: dict[str, bytes] = {}
+        self.written: dict[str, bytes] = {}  # every file ever written, kept after clear()
         self.calls: list[tuple] = []
         self.frames_seen: list[int] | None = None
 
@@ -113,7 +117,7 @@ class FakeFfmpegRuntime:
 
     async def write_file(self, name: str, data: bytes) -> None:
         self._step("write_file", name)
-        self.files[name] = bytes(data)
+        self.files[name] = self.written[name] = bytes(data)
 
     async def run(self, args: list[str], progress, signal: CancelSignal) -> None:
         self._step("run", list(args))

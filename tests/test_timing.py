@@ -34,10 +34,12 @@ def test_exact_reads_the_value_the_user_typed(value, expected):
     assert exact(value) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="timing.exact reads floats via repr(); under NumPy 2 repr(np.float64(0.3)) is "
-                   "'np.float64(0.3)', so Fraction() raises a bare ValueError (not InvalidSettings)")
-def test_exact_reads_a_numpy_float64_like_a_python_float():
+def test_exact_reads_numpy_scalars_like_python_numbers():
+    # NumPy 2's repr(np.float64(0.3)) is "np.float64(0.3)": the value must be read, not its repr
     assert exact(np.float64(0.3), "start") == Fraction(3, 10)
+    assert exact(np.int64(7)) == Fraction(7)
+    with pytest.raises(InvalidSettings, match="start"):
+        exact(np.float64("nan"), "start")
 
 
 def test_exact_float_is_not_its_binary_expansion():

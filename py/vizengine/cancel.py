@@ -25,8 +25,14 @@ class CancelSignal:
             return
         self._reason = reason
         listeners, self._listeners = self._listeners, []
-        for listener in listeners:
-            listener()
+        errors = []
+        for listener in listeners:  # one failing listener must not keep the others from stopping their work
+            try:
+                listener()
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+        if errors:
+            raise errors[0]
 
     def check(self) -> None:
         if self._reason is not None:

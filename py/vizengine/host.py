@@ -18,7 +18,11 @@ from .encoder import FfmpegRuntime
 class FrameStore(Protocol):
     """Encoded frames by index (IndexedDB in the page), kept across the render and encode phases."""
 
-    async def put(self, index: int, jpeg: bytes) -> None: ...
+    async def put(self, index: int, jpeg: bytes) -> None:
+        """Accept a frame; it may be written in a batch with later ones."""
+
+    async def flush(self) -> None:
+        """Write every accepted frame."""
 
     async def count(self) -> int: ...
 

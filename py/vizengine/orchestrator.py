@@ -18,6 +18,7 @@ from .encoder import Encoder, FfmpegEncoder
 from .encoding import MIME, EncodeJob
 from .errors import ExportCancelled, ExportError
 from .host import Host
+from .perf import StepTimer
 from .settings import FRAME_JPEG_QUALITY, ExportSettings
 from .store import ExportStore, Phase
 
@@ -65,17 +66,26 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         store.enter(Phase.RENDERING)
         compositor = Compositor(plan)
         pixels = np.empty((len(plan.layers), height, width, 4), dtype=np.uint8)
+        rendering = True  # before begin_render: a half-done begin still needs end_render (idempotent)
         host.begin_render(width, height, audio_frames)
-        rendering = True
         dt = float(frames.frame_duration)
+        timer = StepTimer()
         for i in range(frames.count):
             signal.check()
-            host.render_frame(i, float(frames.time(i)), dt, pixels)
-            await host.frames.put(i, encode_jpeg(compositor.compose(pixels), FRAME_JPEG_QUALITY))
+            with timer.step("layers"):
+                host.render_frame(i, float(frames.time(i)), dt, pixels)
+            with timer.step("composite"):
+                rgb = compositor.compose(pixels)
+            with timer.step("jpeg"):
+                jpeg = encode_jpeg(rgb, FRAME_JPEG_QUALITY)
+            with timer.step("store"):
+                await host.frames.put(i, jpeg)
             store.advance(i + 1, frames.count)
-        host.end_render()
+        await host.frames.flush()
         rendering = False
-        store.log("info", f"rendered {frames.count} frames")
+        host.end_render()
+        store.step_ms = timer.mean_ms()
+        store.log("perf", f"rendered {frames.count} frames; per frame: {timer.summary()}")
 
         store.enter(Phase.ENCODING)
         job = EncodeJob(width, height, frames.fps, frames.count, settings.quality, settings.format)
@@ -107,15 +117,17 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
 
 async def _cleanup(host: Host, encoder: Encoder, store: ExportStore, rendering: bool) -> None:
     """Every step runs even if an earlier one fails: a failed cleanup must not leave frames behind."""
-    steps = [("clear frames", host.frames.clear), ("clear encoder files", encoder.cleanup)]
-    if rendering:
-        host.end_render()
-    for what, step in steps:
+
+    async def end_render() -> None:
+        if rendering:
+            host.end_render()
+
+    async def restore_playback() -> None:
+        host.restore_playback()
+
+    for what, step in [("end rendering", end_render), ("clear frames", host.frames.clear),
+                       ("clear encoder files", encoder.cleanup), ("restore playback", restore_playback)]:
         try:
             await step()
         except Exception as error:  # noqa: BLE001 — report and keep cleaning
             store.log("error", f"cleanup: could not {what}: {error}")
-    try:
-        host.restore_playback()
-    except Exception as error:  # noqa: BLE001
-        store.log("error", f"cleanup: could not restore playback: {error}")

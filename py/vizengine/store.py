@@ -51,6 +51,7 @@ class ExportStore:
         self.logs: list[dict] = []
         self.phase_seconds: dict[str, float] = {}
         self.result: dict | None = None
+        self.step_ms: dict[str, float] = {}
         self._log_seq = 0
         self._started = self._phase_started = self._clock()
 
@@ -80,6 +81,7 @@ class ExportStore:
             "error": self.error,
             "logs": list(self.logs[-50:]),
             "phaseSeconds": dict(self.phase_seconds),
+            "stepMs": dict(self.step_ms),
             "result": self.result,
         }
 

@@ -8,6 +8,7 @@ Every rounding to an integer (frame count, sample index) is half-up, the same ev
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -24,12 +25,12 @@ def exact(value: Seconds, what: str = "time") -> Fraction:
         raise InvalidSettings(f"{what} must be a number of seconds, not {value!r}")
     if isinstance(value, Fraction):
         return value
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, float):
+    if isinstance(value, numbers.Integral):
+        return Fraction(int(value))
+    if isinstance(value, float):  # numpy's float64 too: read it as the Python float it equals
         if not math.isfinite(value):
             raise InvalidSettings(f"{what} must be a finite number of seconds, not {value!r}")
-        return Fraction(repr(value))
+        return Fraction(repr(float(value)))
     if isinstance(value, str):
         try:
             return Fraction(value.strip())

@@ -30,6 +30,8 @@ const ffmpeg = new FfmpegRuntime(frames, {
 /** @type {any} */
 let app = null;
 /** @type {any} */
+let python = null;
+/** @type {any} */
 let lastState = null;
 const host = createHost({ project, playback, frames, ffmpeg, stage, onState: (state) => { lastState = state; dialog.render(state); } });
 const dialog = setupExportDialog({
@@ -61,9 +63,11 @@ requestAnimationFrame(preview);
 const vizengine = {
   host, playback, frames, ffmpeg, transport,
   get app() { return app; },
+  get python() { return python; },
   get state() { return lastState; },
   ready: bootPython((message) => { status.textContent = message; })
     .then((pyodide) => {
+      python = pyodide;
       app = pyodide.pyimport('vizengine._browser.bridge').install(host);
       status.textContent = 'Ready';
       status.dataset.state = 'ready';

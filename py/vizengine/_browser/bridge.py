@@ -51,6 +51,12 @@ class JsFrameStore:
                                    "or a lower resolution, or free disk space.") from None
             raise StorageError(f"Could not store frame {index}: {message}") from None
 
+    async def flush(self) -> None:
+        try:
+            await self._js.flush()
+        except JsException as error:
+            raise StorageError(f"Could not store frames: {js_message(error)}") from None
+
     async def count(self) -> int:
         return int(await self._js.count())
 

@@ -31,7 +31,7 @@ uniform float u_glowFalloff;
 uniform float u_gain;     // overall brightness, follows bass
 
 void main() {
-  vec2 uv = gl_FragCoord.xy / u_resolution;
+  vec2 uv = v_uv;
   float diag = dot(uv, vec2(0.6, 0.4));
   vec3 col = mix(mix(u_a0, u_a1, diag) * 0.55, mix(u_b0, u_b1, diag) * 0.25, smoothstep(0.0, 1.0, uv.y));
 

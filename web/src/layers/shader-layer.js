@@ -73,6 +73,8 @@ export class UniformSetter {
   floatArray(name, values) { this.gl.uniform1fv(this.location(name), values); }
   /** @param {string} name @param {Float32Array} values x,y pairs for `uniform vec2 name[N]` */
   vec2Array(name, values) { this.gl.uniform2fv(this.location(name), values); }
+  /** @param {string} name @param {Float32Array} values 4-tuples for `uniform vec4 name[N]` */
+  vec4Array(name, values) { this.gl.uniform4fv(this.location(name), values); }
 }
 
 /**

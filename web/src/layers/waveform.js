@@ -17,7 +17,10 @@ export const WAVEFORM_DEFAULT_STYLE = Object.freeze({ opacity: 0.85, blendMode: 
 
 /** Loop bound in the shader; when more samples than this fall within reach, samples are strided. */
 const MAX_SEGMENTS = 32;
-/** Strips for the early-out; a vec2 array may take one vec4 slot per element, WebGL2 guarantees 224. */
+/**
+ * Strips for the early-out. A vec2 array element may take a whole vec4 slot and WebGL2 only
+ * guarantees 224 fragment uniform vectors; measured on SwiftShader, 384 strips were no faster.
+ */
 const STRIPS = 128;
 
 /**

@@ -1,0 +1,89 @@
+"""`make bench`: where export time goes, in the real browser, against native ffmpeg on this machine.
+
+For each case it exports 5 s of the demo track through the dialog, prints time and fps per phase and
+the mean per-frame cost of each render step, then re-encodes the same frames with native ffmpeg and the
+same arguments (encoding.ffmpeg_args) and prints the ratio. It also times the offline analysis and the
+waveform peaks inside Pyodide. Figures, not pass/fail: targets are read off the ratios.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ..encoding import EncodeJob, ffmpeg_args
+from ..settings import RESOLUTIONS
+from .browser import launch_chromium
+from .driver import export_to_file, load_demo, open_app
+from .render import DIST
+from .server import serve
+
+CASES = [("720p", 30), ("1080p", 60)]
+SECONDS = 5
+
+ANALYSIS_IN_PYODIDE = """
+import time, numpy as np
+from vizengine.analysis import analyse, peaks
+rng = np.random.default_rng(1)
+samples = (0.3 * rng.standard_normal((2, 180 * 48000))).astype(np.float32)
+best = min((lambda t0: (analyse(samples, 48000, 60, fft_size=2048), time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(3))
+hour = (0.3 * rng.standard_normal(3600 * 48000)).astype(np.float32)
+t0 = time.perf_counter(); peaks(hour, 48000, 2000); peak_s = time.perf_counter() - t0
+f"{best:.3f} {peak_s:.3f}"
+"""
+
+
+def native_encode_seconds(video: Path, width: int, height: int, fps: int, frames: int, quality: str) -> float:
+    """Decode the export back to JPEG frames, then time native ffmpeg encoding them with our arguments."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        subprocess.run(["ffmpeg", "-v", "error", "-i", str(video), "-start_number", "0", "-q:v", "2",
+                        str(work / "frame_%06d.jpg")], check=True)
+        subprocess.run(["ffmpeg", "-v", "error", "-i", str(video), "-vn", "-c:a", "pcm_s16le",
+                        str(work / "audio.wav")], check=True)
+        args = ffmpeg_args(EncodeJob(width, height, fps, frames, quality, "mp4"))
+        start = time.perf_counter()
+        subprocess.run(["ffmpeg", "-v", "error", *args], cwd=work, check=True)
+        return time.perf_counter() - start
+
+
+def main() -> int:
+    print(f"viz-engine bench: {SECONDS} s of the demo track per case, MP4 high, headless Chromium (software GL)")
+    rows = []
+    with serve(DIST) as url, launch_chromium() as browser, tempfile.TemporaryDirectory() as tmp:
+        page = browser.new_page(accept_downloads=True)
+        open_app(page, url)
+        load_demo(page)
+        analysis_s, peaks_s = map(float, page.evaluate(
+            "code => window.vizengine.python.runPython(code)", ANALYSIS_IN_PYODIDE).split())
+        for resolution, fps in CASES:
+            out = Path(tmp) / f"{resolution}-{fps}.mp4"
+            state = export_to_file(page, {"resolution": resolution, "fps": fps, "quality": "high",
+                                          "format": "mp4", "start": 4, "duration": SECONDS}, out)
+            page.click("#export-close")
+            frames = state["total"]
+            width, height = RESOLUTIONS[resolution]
+            native = native_encode_seconds(out, width, height, fps, frames, "high")
+            rows.append((resolution, fps, frames, state["phaseSeconds"], state["stepMs"], native))
+
+    print(f"\nanalysis in Pyodide, 3 min stereo 48 kHz @60 fps, fft 2048: {analysis_s:.3f} s (target < 0.5 s)")
+    print(f"waveform peaks in Pyodide, 1 h mono 48 kHz, 2000 buckets: {peaks_s:.3f} s (target < 1 s)")
+    for resolution, fps, frames, phases, steps, native in rows:
+        total = sum(phases.values())
+        print(f"\n{resolution}@{fps}: {frames} frames, {total:.1f} s in all ({frames / total:.2f} fps overall, "
+              f"{total / (frames / fps):.1f}x the clip's duration)")
+        for phase, seconds in phases.items():
+            rate = f"{frames / seconds:6.2f} fps" if phase != "preparing" else ""
+            print(f"  {phase:<10} {seconds:7.2f} s {rate}")
+        print("  render per frame: " + ", ".join(f"{k} {v:.1f} ms" for k, v in steps.items()))
+        wasm = phases["encoding"]
+        print(f"  encode: ffmpeg.wasm {wasm:.2f} s ({frames / wasm:.1f} fps) vs native ffmpeg {native:.2f} s "
+              f"({frames / native:.1f} fps): wasm/native = {wasm / native:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
