@@ -179,3 +179,18 @@ def test_sample_positions_just_inside_the_int64_path_are_still_exact():
     start = Fraction(1, q) + 1
     positions = FrameRange(start, fps, count).sample_positions(rate)
     assert positions.tolist() == reference_positions(start, fps, rate, count)
+
+
+@pytest.mark.parametrize("fps", [Fraction(30000, 1001), Fraction(48000, 384), Fraction(44100, 128 * 3)])
+def test_rational_frame_rates_keep_exact_times_and_positions(fps):
+    frames = FrameRange.from_seconds("0.25", 2, fps)
+    assert frames.count == math.floor(2 * fps + Fraction(1, 2))
+    assert frames.time(7) == Fraction(1, 4) + 7 / fps
+    expected = [math.floor((frames.start + i / fps) * 44100 + Fraction(1, 2)) for i in range(frames.count)]
+    assert frames.sample_positions(44100).tolist() == expected
+
+
+@pytest.mark.parametrize("bad", [0, -30, Fraction(-1, 2), 29.97, "30", True])
+def test_frame_rate_rejects_what_is_not_a_positive_rational(bad):
+    with pytest.raises(InvalidSettings, match="fps"):
+        FrameRange.from_seconds(0, 1, bad)

@@ -46,7 +46,7 @@ from functools import lru_cache
 import numpy as np
 
 from .errors import AudioError, InvalidSettings
-from .timing import FrameRange, Seconds, exact
+from .timing import FrameRange, Seconds, exact, frame_rate
 
 __all__ = ["AnalyserConfig", "AudioFrames", "analyse", "peaks", "MIN_FFT_SIZE", "MAX_FFT_SIZE"]
 
@@ -133,7 +133,7 @@ class AudioFrames:
     positions: np.ndarray
     sample_rate: int
     fft_size: int
-    fps: int
+    fps: int | Fraction
     start: Fraction
 
     def __len__(self) -> int:
@@ -242,7 +242,7 @@ def _time_bytes(mono: np.ndarray) -> np.ndarray:
     return scaled.astype(np.uint8)  # truncation is floor on [0, 255]
 
 
-def _frame_count(start: Fraction, fps: int, rate: int, length: int) -> int:
+def _frame_count(start: Fraction, fps: int | Fraction, rate: int, length: int) -> int:
     # position_i <= length  <=>  (start + i/fps)*rate + 1/2 < length + 1  <=>  i < bound.
     bound = (Fraction(2 * length + 1, 2 * rate) - start) * fps
     return max(1, math.ceil(bound))
@@ -251,7 +251,7 @@ def _frame_count(start: Fraction, fps: int, rate: int, length: int) -> int:
 def analyse(
     samples: np.ndarray,
     sample_rate: int,
-    fps: int,
+    fps: int | Fraction,
     *,
     fft_size: int = 2048,
     smoothing: float = 0.8,
@@ -263,7 +263,7 @@ def analyse(
     """Analyse `frames` video frames from `start` (all to the end of the track when None)."""
     config = AnalyserConfig(fft_size, smoothing, min_db, max_db)
     rate = _sample_rate(sample_rate)
-    fps = _positive(fps, "fps")
+    fps = frame_rate(fps)  # rational rates let the analyser oracle put frames on render quanta
     count = None if frames is None else _positive(frames, "frames")
     chans = _channels(samples)
     _check_finite(chans)

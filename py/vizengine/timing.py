@@ -43,19 +43,28 @@ def round_half_up(q: Fraction) -> int:
     return math.floor(q + Fraction(1, 2))
 
 
+def frame_rate(value: object) -> int | Fraction:
+    """A positive frame rate: a whole number, or a rational such as 30000/1001 (kept exact)."""
+    if isinstance(value, (bool, float)) or not isinstance(value, numbers.Rational):
+        raise InvalidSettings(f"fps must be a positive whole number or fraction, not {value!r}")
+    rate = Fraction(value)
+    if rate <= 0:
+        raise InvalidSettings(f"fps must be positive, not {value!r}")
+    return int(rate) if rate.denominator == 1 else rate
+
+
 @dataclass(frozen=True)
 class FrameRange:
     """The frames of one export: `count` frames at `fps`, the first showing time `start`."""
 
     start: Fraction
-    fps: int
+    fps: int | Fraction
     count: int
 
     @classmethod
-    def from_seconds(cls, start: Seconds, duration: Seconds, fps: int) -> FrameRange:
+    def from_seconds(cls, start: Seconds, duration: Seconds, fps: int | Fraction) -> FrameRange:
         start_q, duration_q = exact(start, "start"), exact(duration, "duration")
-        if not isinstance(fps, int) or isinstance(fps, bool) or fps <= 0:
-            raise InvalidSettings(f"fps must be a positive whole number, not {fps!r}")
+        fps = frame_rate(fps)
         if start_q < 0:
             raise InvalidSettings(f"start must not be negative (got {float(start_q):g} s)")
         if duration_q <= 0:
@@ -91,11 +100,13 @@ class FrameRange:
     def sample_positions(self, sample_rate: int) -> np.ndarray:
         """Sample index of each frame's time, round((start + i/fps) * sample_rate) half-up, as int64.
 
-        Integer arithmetic on start = p/q: floor((2(p*fps + i*q)*sr + q*fps) / (2*q*fps)).
+        Integer arithmetic on start = p/q and fps = a/b: floor((2(p*a + i*b*q)*sr + q*a) / (2*q*a)).
         """
-        p, q, fps, sr = self.start.numerator, self.start.denominator, self.fps, int(sample_rate)
-        biggest = 2 * (p * fps + self.count * q) * sr + q * fps
+        p, q = self.start.numerator, self.start.denominator
+        a, b = Fraction(self.fps).numerator, Fraction(self.fps).denominator
+        sr = int(sample_rate)
+        biggest = 2 * (p * a + self.count * b * q) * sr + q * a
         if biggest < 2**62:
             i = np.arange(self.count, dtype=np.int64)
-            return (2 * (p * fps + i * q) * sr + q * fps) // (2 * q * fps)
+            return (2 * (p * a + i * b * q) * sr + q * a) // (2 * q * a)
         return np.array([self.sample_index(self.time(i), sr) for i in range(self.count)], dtype=np.int64)

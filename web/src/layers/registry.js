@@ -33,12 +33,20 @@ import { nextAudioFrame } from '../audio/audio-frame-data.js';
  * @property {string} background
  */
 
-/** Every CSS mix-blend-mode keyword; the compositor must implement whichever the UI offers. */
+/**
+ * The 16 mix-blend-modes of W3C Compositing Level 1, the set the Python compositor implements
+ * (py/vizengine/blend_modes.py); CSS has more (plus-lighter) that the export could not reproduce.
+ */
 export const BLEND_MODES = Object.freeze([
   'normal', 'multiply', 'screen', 'overlay', 'darken', 'lighten', 'color-dodge', 'color-burn',
   'hard-light', 'soft-light', 'difference', 'exclusion', 'hue', 'saturation', 'color', 'luminosity',
-  'plus-lighter',
 ]);
+
+/**
+ * The colour forms the compositor parses (hex, transparent, rgb()/rgba()); named colours and
+ * hsl() work in CSS but would fail only at export time.
+ */
+const COMPOSITOR_COLOR = /^\s*(transparent|#[0-9a-f]{3,8}|rgba?\(.*\))\s*$/i;
 
 /** @type {Layer[]} */
 const layers = [];
@@ -71,9 +79,11 @@ function validateStyle(style, id) {
   }
   if (style.background !== undefined) {
     const bg = style.background;
-    const supported = typeof CSS === 'undefined' || CSS.supports('background-color', String(bg));
-    if (typeof bg !== 'string' || !supported) {
-      throw new RangeError(`Layer "${id}": background must be a CSS colour, got ${JSON.stringify(bg)}`);
+    const ok = typeof bg === 'string' && COMPOSITOR_COLOR.test(bg) && (typeof CSS === 'undefined' || CSS.supports('background-color', bg));
+    if (!ok) {
+      throw new RangeError(
+        `Layer "${id}": background must be 'transparent', '#rrggbb[aa]' or 'rgb(a)(...)', got ${JSON.stringify(bg)}`,
+      );
     }
   }
 }

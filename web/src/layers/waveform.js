@@ -4,7 +4,7 @@
 // the line keeps a constant thickness on steep slopes (a per-column |y - wave(x)| test would
 // thin out to hairlines there). That loop is the expensive part on a software rasteriser, so
 // the canvas is cut into vertical strips and JS passes each strip's vertical extent of the
-// line: pixels outside it (most of the screen) return transparent without a texture read.
+// line: pixels outside it (most of the screen, for smooth waves) skip the segment loop.
 
 import { parseColor } from './gl.js';
 import { ShaderLayer } from './shader-layer.js';
