@@ -4,7 +4,7 @@ import { setLiveAnalyser } from './audio/audio-frame-data.js';
 import { Playback } from './audio/playback.js';
 import { FfmpegRuntime } from './encoder/ffmpeg-runtime.js';
 import { createHost } from './host.js';
-import { renderAllLayers } from './layers/registry.js';
+import { getLayers, renderAllLayers } from './layers/registry.js';
 import { project } from './project.js';
 import { bootPython } from './python.js';
 import { createStage } from './stage.js';
@@ -61,7 +61,7 @@ requestAnimationFrame(preview);
 
 // Tests and the headless CLI look here; the UI never needs it.
 const vizengine = {
-  host, playback, frames, ffmpeg, transport,
+  host, playback, frames, ffmpeg, transport, layers: getLayers,
   get app() { return app; },
   get python() { return python; },
   get state() { return lastState; },
