@@ -46,7 +46,9 @@ build: assets
 
 demo: setup
 	$(PY) -m vizengine render --demo --out out/demo.mp4 --resolution 720p --fps 30 --format mp4 --duration 10
-	@ffprobe -v error -show_entries format=duration,size:stream=codec_name,width,height,r_frame_rate,nb_frames,sample_rate,channels,duration -of default=noprint_wrappers=1 out/demo.mp4
+	@ffprobe -v error -of compact=p=0 \
+	  -show_entries stream=codec_type,codec_name,profile,width,height,pix_fmt,avg_frame_rate,nb_frames,sample_rate,channels,duration \
+	  -show_entries format=format_name,duration,size out/demo.mp4
 
 unit: venv
 	$(PY) -m pytest tests -q
