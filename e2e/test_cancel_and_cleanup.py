@@ -18,6 +18,7 @@ def test_cancel_during_render_leaves_no_frames_restores_playback_and_allows_anot
     page.wait_for_function("window.vizengine.state?.phase === 'rendering' && window.vizengine.state.frame >= 10",
                            timeout=120_000)
     assert page.evaluate("window.vizengine.playback.playing") is False  # the export paused the preview
+    assert page.locator("#use-demo").is_disabled() and page.locator("#audio-file").is_disabled()
     assert page.evaluate("window.vizengine.frames.count()") >= 8  # frames really went to IndexedDB
     page.click("#export-cancel")
     state = wait_for_export(page)
@@ -28,9 +29,32 @@ def test_cancel_during_render_leaves_no_frames_restores_playback_and_allows_anot
     assert page.evaluate("window.vizengine.ffmpeg.listFiles()") == []
     assert page.evaluate("window.vizengine.playback.playing") is True
     assert page.locator("#export-phase").inner_text() == "Cancelled"
+    assert page.locator("#use-demo").is_enabled() and page.locator("#play").is_enabled()
 
     page.click("#export-close")
     out = tmp_path / "after-cancel.mp4"
     export_to_file(page, {"duration": 0.2}, out)
     assert int(probe(out)["video"]["nb_read_frames"]) == 6
     assert page.evaluate("window.vizengine.frames.count()") == 0
+
+
+def test_cancel_during_encoding_stops_ffmpeg_and_the_next_export_reloads_it(demo_page, tmp_path):
+    page = demo_page
+    open_export_dialog(page)
+    fill_export_dialog(page, {"resolution": "720p", "fps": 30, "format": "mp4", "start": 1, "duration": 2})
+    start_export(page)
+    page.wait_for_function("window.vizengine.state?.phase === 'encoding' && window.vizengine.state.frame >= 1",
+                           timeout=180_000)
+    page.click("#export-cancel")
+    state = wait_for_export(page)
+
+    assert state["phase"] == "cancelled"
+    assert page.evaluate("window.vizengine.ffmpeg.ffmpeg === null")  # the worker was terminated mid-exec
+    assert page.evaluate("window.vizengine.ffmpeg.listFiles()") == []
+    assert page.evaluate("window.vizengine.frames.count()") == 0
+
+    page.click("#export-close")
+    out = tmp_path / "after-encode-cancel.webm"
+    export_to_file(page, {"format": "webm", "duration": 0.2}, out)
+    info = probe(out)
+    assert info["video"]["codec_name"] == "vp8" and int(info["video"]["nb_read_frames"]) == 6

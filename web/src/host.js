@@ -13,9 +13,10 @@ import { describeLayers, getLayers, readAllPixels, renderAllLayers, resetAllLaye
  *   ffmpeg: import('./encoder/ffmpeg-runtime.js').FfmpegRuntime,
  *   stage: {showPreviewSize: () => void},
  *   onState: (state: any) => void,
+ *   onBusy: (busy: boolean) => void,
  * }} deps
  */
-export function createHost({ project, playback, frames, ffmpeg, stage, onState }) {
+export function createHost({ project, playback, frames, ffmpeg, stage, onState, onBusy }) {
   let wasPlaying = false;
   let exporting = false;
   /** @type {Uint8Array | null} */
@@ -42,12 +43,14 @@ export function createHost({ project, playback, frames, ffmpeg, stage, onState }
       exporting = true;
       wasPlaying = playback.playing;
       playback.pause();
+      onBusy(true);
     },
 
     restorePlayback() {
       exporting = false;
       if (wasPlaying) playback.play();
       wasPlaying = false;
+      onBusy(false);
     },
 
     /** @param {number} width @param {number} height @param {any} audio */

@@ -33,7 +33,11 @@ let app = null;
 let python = null;
 /** @type {any} */
 let lastState = null;
-const host = createHost({ project, playback, frames, ffmpeg, stage, onState: (state) => { lastState = state; dialog.render(state); } });
+const host = createHost({
+  project, playback, frames, ffmpeg, stage,
+  onState: (state) => { lastState = state; dialog.render(state); },
+  onBusy: () => transport.refresh(),
+});
 const dialog = setupExportDialog({
   dialog: /** @type {HTMLDialogElement} */ (document.getElementById('export-dialog')),
   openButton: openExport,

@@ -17,7 +17,10 @@ export function setupTransport({ playback, demoURL, onTrack, isBusy }) {
   const fileInput = /** @type {HTMLInputElement} */ ($('audio-file'));
   const error = $('track-error');
 
+  const demo = /** @type {HTMLButtonElement} */ ($('use-demo'));
   const refresh = () => {
+    // While exporting, the export owns playback and the track: switching either mid-way would confuse both.
+    demo.disabled = fileInput.disabled = isBusy();
     play.disabled = !playback.buffer || isBusy();
     play.textContent = playback.playing ? 'Pause' : 'Play';
     $('track-name').textContent = playback.buffer ? `${playback.name} (${playback.duration.toFixed(2)} s)` : 'No track loaded';
@@ -37,7 +40,7 @@ export function setupTransport({ playback, demoURL, onTrack, isBusy }) {
     refresh();
   }
 
-  $('use-demo').addEventListener('click', () => load(async () => {
+  demo.addEventListener('click', () => load(async () => {
     const response = await fetch(demoURL);
     if (!response.ok) throw new Error(`the demo track could not be fetched (${response.status})`);
     return response.arrayBuffer();
