@@ -1,5 +1,10 @@
 """Our analysis, run in Pyodide, against Chromium's own AnalyserNode (the oracle) on the same samples.
 
+Bytes must be identical, except where a level lies within 1/1000 of a byte of a byte boundary: Chromium
+computes the FFT in float32 (PFFFT), we in float64, so exactly there the floor can differ by one (measured:
+1 bin in ~250 000 on random noise). Anything else — a window, position, smoothing or scaling error —
+shows up far from boundaries and fails.
+
 The oracle is read with OfflineAudioContext.suspend() at multiples of 128 samples (render quanta), every
 `hop` samples; our frames are put on exactly those sample positions with a rational frame rate
 sample_rate/hop, so the smoothing recurrence sees the same sequence of frames on both sides.
@@ -32,9 +37,14 @@ def compare_with_oracle(channels, rate, fft, smoothing, min_db, max_db, first, h
     df = np.abs(ours.frequency.astype(int) - theirs_f)
     dt = np.abs(ours.time_domain.astype(int) - theirs_t)
     where = np.argwhere(df > 0)[:5].tolist()
+    # How far each bin's scaled level lies from a byte boundary, in bytes. Chromium's FFT is float32
+    # (PFFFT), ours float64: within ~1e-3 of a boundary the two may legitimately floor differently.
+    level = 255.0 * (ours.decibels.astype(np.float64) - min_db) / (max_db - min_db)
+    near = np.abs(level - np.round(level)) < 1e-3
     return json.dumps({
         "positions": ours.positions.tolist(),
         "freq_max": int(df.max()), "freq_mismatches": int((df > 0).sum()), "freq_total": int(df.size),
+        "freq_mismatches_off_boundary": int(((df > 0) & ~near).sum()),
         "time_max": int(dt.max()), "time_mismatches": int((dt > 0).sum()),
         "freq_nonzero": int((theirs_f > 0).sum()),
         "first_mismatches": [[f, b, int(ours.frequency[f, b]), int(theirs_f[f, b]), float(ours.decibels[f, b])]
@@ -100,4 +110,8 @@ def test_analysis_bytes_equal_chromiums_analyser_node(oracle_page, fft, kind, sm
     }))
     assert report["positions"] == [first + i * HOP for i in range(COUNT)]
     assert report["time_max"] == 0, report
-    assert report["freq_max"] == 0, report
+    # Identical bytes, except a bin whose level lies within 1/1000 of a byte of a boundary, where the
+    # float32 FFT in Chromium decides: there at most one apart, and rare (< 1 in 10 000 bins).
+    assert report["freq_mismatches_off_boundary"] == 0, report
+    assert report["freq_max"] <= 1, report
+    assert report["freq_mismatches"] <= report["freq_total"] // 10_000, report

@@ -23,9 +23,9 @@ TAP_JS = """frames => {
     gl.deleteFramebuffer(fb);
     return Array.from(rgba.filter((_, k) => k % 4 === 0));
   };
-  const renderFrame = v.host.renderFrame;
-  v.host.renderFrame = (i, t, dt) => {
-    const pixels = renderFrame(i, t, dt);
+  const drawFrame = v.host.drawFrame;
+  v.host.drawFrame = (i, t, dt) => {
+    drawFrame(i, t, dt);
     if (wanted.has(i)) {
       v.tapped[i] = v.layers().map((layer) => ({
         id: layer.id,
@@ -33,7 +33,6 @@ TAP_JS = """frames => {
         timeDomain: read(layer.gl, layer.waveTexture.texture, layer.waveTexture.width),
       }));
     }
-    return pixels;
   };
 }"""
 

@@ -221,7 +221,7 @@ class NativeFfmpegRuntime:
 class FakeHost:
     """host.Host for tests.
 
-    render_frame draws two layers (premultiplied, bottom-up rows): layer 0 an opaque colour that
+    draw_frame/read_frame draw two layers (premultiplied, bottom-up rows): layer 0 an opaque colour that
     follows `time`, layer 1 a translucent bar whose height follows audio.frequency[index].max().
     Failure injection: `fail_at_frame`/`failure` raise while rendering that frame; `cancel_at_frame`
     cancels `signal` while rendering that frame; `fail` maps a method name (pause_playback,
@@ -282,14 +282,19 @@ class FakeHost:
         self._call("begin_render", width, height)
         self.render_size, self.render_audio = (width, height), audio
 
-    def render_frame(self, index: int, time: float, dt: float, out: np.ndarray) -> None:
-        self.events.append(("render_frame", index))
+    def draw_frame(self, index: int, time: float, dt: float) -> None:
+        self.events.append(("draw_frame", index))
         self.renders.append((index, time, dt))
         if index == self.cancel_at_frame:
             self.signal.cancel()
         if index == self.fail_at_frame:
             raise self.failure if self.failure is not None else RuntimeError(f"WebGL context lost at frame {index}")
-        assert self.render_size is not None and self.render_audio is not None, "render_frame before begin_render"
+        assert self.render_size is not None and self.render_audio is not None, "draw_frame before begin_render"
+        self._drawn = (index, time)
+
+    def read_frame(self, out: np.ndarray) -> None:
+        self.events.append(("read_frame", self._drawn[0]))
+        index, time = self._drawn
         width, height = self.render_size
         assert out.shape == (len(self._project["layers"]), height, width, 4), f"bad out shape {out.shape}"
         phase = (time * 0.7) % 1.0

@@ -51,7 +51,7 @@ def assert_cleaned_up(host: FakeHost) -> None:
     assert names[-1] == "restore_playback"
     assert names.count("restore_playback") == 1
     # the clears that count come after the last piece of work (the first frames.clear prepares)
-    work = [i for i, n in enumerate(names) if n in ("pause_playback", "ffmpeg.load", "render_frame", "deliver",
+    work = [i for i, n in enumerate(names) if n in ("pause_playback", "ffmpeg.load", "read_frame", "deliver",
                                                     "ffmpeg.run", "frames.put", "frames.put failed")]
     tail = names[work[-1]:]
     assert "ffmpeg.clear" in tail and "frames.clear" in tail
@@ -153,7 +153,7 @@ def test_cleanup_after_success_clears_frames_and_encoder_and_restores_playback()
 def test_the_page_is_driven_in_order():
     host = FakeHost()
     export(host)
-    steps = ["pause_playback", "decode_audio", "ffmpeg.load", "begin_render", "render_frame", "end_render",
+    steps = ["pause_playback", "decode_audio", "ffmpeg.load", "begin_render", "draw_frame", "read_frame", "end_render",
              "ffmpeg.write_frames", "ffmpeg.run", "deliver", "restore_playback"]
     names = host.names()
     positions = [names.index(step) for step in steps]
@@ -329,3 +329,18 @@ def test_accepted_frames_are_flushed_after_the_last_frame_and_before_the_encoder
     last_put = max(i for i, n in enumerate(names) if n == "frames.put")
     flush = names.index("frames.flush")
     assert last_put < flush < names.index("ffmpeg.write_frames")
+
+
+def test_the_next_frame_is_drawn_after_the_current_one_is_read_and_before_it_is_stored():
+    """The pipeline: GPU draws frame i+1 while the CPU composites frame i; never a frame read twice
+    or a frame overwritten before it was read."""
+    host = FakeHost()
+    export(host)
+    order = [(name, args[0]) for name, *args in host.events if name in ("draw_frame", "read_frame", "frames.put")]
+    expected = [("draw_frame", 0)]
+    for i in range(N):
+        expected.append(("read_frame", i))
+        if i + 1 < N:
+            expected.append(("draw_frame", i + 1))
+        expected.append(("frames.put", i))
+    assert order == expected

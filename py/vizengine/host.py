@@ -46,9 +46,13 @@ class Host(Protocol):
     def begin_render(self, width: int, height: int, audio: AudioFrames) -> None:
         """Size every layer's drawing buffer for export and hand the layers the per-frame audio data."""
 
-    def render_frame(self, index: int, time: float, dt: float, out: np.ndarray) -> None:
-        """Select frame `index`'s audio, render all layers at `time`, read their premultiplied RGBA
-        (bottom-up rows) into `out`, shaped (layers, height, width, 4)."""
+    def draw_frame(self, index: int, time: float, dt: float) -> None:
+        """Select frame `index`'s audio and start rendering all layers at `time`; may return before
+        the GPU is done, so the CPU can composite the previous frame meanwhile."""
+
+    def read_frame(self, out: np.ndarray) -> None:
+        """Wait for the drawn frame and read the layers' premultiplied RGBA (bottom-up rows) into
+        `out`, shaped (layers, height, width, 4)."""
 
     def end_render(self) -> None:
         """Give the layers back their preview size and live audio; idempotent."""

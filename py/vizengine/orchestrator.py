@@ -70,10 +70,15 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         host.begin_render(width, height, audio_frames)
         dt = float(frames.frame_duration)
         timer = StepTimer()
+        # A two-stage pipeline: the GPU draws frame i+1 while the CPU composites and encodes frame i.
+        host.draw_frame(0, float(frames.time(0)), dt)
         for i in range(frames.count):
             signal.check()
-            with timer.step("layers"):
-                host.render_frame(i, float(frames.time(i)), dt, pixels)
+            with timer.step("layers"):  # what the GPU still had to do when the CPU came for the frame
+                host.read_frame(pixels)
+            if i + 1 < frames.count:
+                with timer.step("draw"):
+                    host.draw_frame(i + 1, float(frames.time(i + 1)), dt)
             with timer.step("composite"):
                 rgb = compositor.compose(pixels)
             with timer.step("jpeg"):

@@ -61,11 +61,17 @@ export function createHost({ project, playback, frames, ffmpeg, stage, onState, 
       pixels = new Uint8Array(getLayers().length * width * height * 4);
     },
 
-    /** @param {number} index @param {number} time @param {number} dt */
-    renderFrame(index, time, dt) {
-      if (!pixels) throw new Error('renderFrame before beginRender');
+    /** Start drawing a frame; the GPU works on it while Python composites the previous one.
+     * @param {number} index @param {number} time @param {number} dt */
+    drawFrame(index, time, dt) {
+      if (!pixels) throw new Error('drawFrame before beginRender');
       setInjectedFrame(index);
       renderAllLayers(time, dt);
+    },
+
+    /** The drawn frame's layer pixels (waits for the GPU). */
+    readFrame() {
+      if (!pixels) throw new Error('readFrame before beginRender');
       readAllPixels(pixels);
       return pixels;
     },

@@ -138,8 +138,11 @@ class BrowserHost:
             "frames": len(audio),
         }))
 
-    def render_frame(self, index: int, time: float, dt: float, out: np.ndarray) -> None:
-        self._js.renderFrame(index, time, dt).assign_to(out)
+    def draw_frame(self, index: int, time: float, dt: float) -> None:
+        self._js.drawFrame(index, time, dt)
+
+    def read_frame(self, out: np.ndarray) -> None:
+        self._js.readFrame().assign_to(out)
 
     def end_render(self) -> None:
         self._js.endRender()

@@ -171,6 +171,9 @@ export class ShaderLayer {
     // A shader that leaves pixels untouched must not show the previous frame (the buffer is preserved).
     gl.clear(gl.COLOR_BUFFER_BIT);
     this.triangle.draw();
+    // Send the commands to the GPU process now: an export draws frame i+1 and composites frame i on
+    // the CPU meanwhile; without a flush the work would wait for the readback.
+    gl.flush();
   }
 
   /** Stateless by design, so nothing to clear; kept for the Layer contract. */
