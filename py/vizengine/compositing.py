@@ -22,6 +22,7 @@ import numpy as np
 
 from .blend_modes import BLEND_MODES, blend_channels_first, check_mode
 from .errors import InvalidLayer, InvalidSettings
+from .premultiplied_blends import PREMULTIPLIED
 
 Rgba = tuple[float, float, float, float]
 
@@ -323,6 +324,11 @@ class Compositor:
                 np.subtract(_F(1), pa, out=t)
                 cb *= t
                 cb += p[:3]
+                continue
+            cheap = PREMULTIPLIED.get(layer.mode)
+            if cheap is not None:
+                np.minimum(p[:3], pa, out=p[:3])  # colour > alpha is invalid premultiplied data: clamp
+                cheap(cb, p[:3], pa, q[:3])
                 continue
             # Un-premultiply. Where a'' == 0, a'' (B - Cb) adds nothing whatever Cs comes out as.
             np.add(pa, _TINY, out=t)  # changes only a == 0 (a >= 0 and x + _TINY == x otherwise)

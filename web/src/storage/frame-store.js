@@ -17,6 +17,8 @@ export class FrameStore {
     this.dbPromise = null;
     /** @type {[number, Uint8Array][]} frames accepted but not yet written */
     this.pending = [];
+    /** @type {Promise<void> | null} the batch being committed */
+    this.inflight = null;
   }
 
   db() {
@@ -29,23 +31,46 @@ export class FrameStore {
   }
 
   /**
-   * Accept a frame; it is written with the next batch. Awaiting the returned promise is the back-pressure:
-   * it settles when the batch holding this frame is committed (or at once while the batch fills).
+   * Accept a frame; every WRITE_BATCH frames go to IndexedDB in one transaction. One batch may be
+   * committing while the next fills, so the export does not wait for the disk; awaiting put() waits only
+   * for the batch before (back-pressure), and a failed batch rejects the next put() or flush().
    * @param {number} index @param {Uint8Array} bytes
    */
   async put(index, bytes) {
     this.pending.push([index, bytes]);
-    if (this.pending.length >= WRITE_BATCH) await this.flush();
+    if (this.pending.length < WRITE_BATCH) return;
+    await this.settle();
+    this.inflight = this.write(this.takePending());
   }
 
-  /** Write every accepted frame in one transaction. */
+  /** Write every accepted frame and wait until all are committed. */
   async flush() {
-    if (this.pending.length === 0) return;
+    await this.settle();
+    if (this.pending.length) await this.write(this.takePending());
+  }
+
+  /** Wait for the batch in flight; rethrow its error once. */
+  async settle() {
+    const inflight = this.inflight;
+    this.inflight = null;
+    if (inflight) await inflight;
+  }
+
+  takePending() {
     const batch = this.pending;
     this.pending = [];
-    const tx = (await this.db()).transaction(STORE, 'readwrite');
-    for (const [index, bytes] of batch) void tx.store.put(bytes, index);
-    await tx.done;
+    return batch;
+  }
+
+  /** @param {[number, Uint8Array][]} batch */
+  write(batch) {
+    const done = (async () => {
+      const tx = (await this.db()).transaction(STORE, 'readwrite');
+      for (const [index, bytes] of batch) void tx.store.put(bytes, index);
+      await tx.done;
+    })();
+    done.catch(() => {}); // reported where it is awaited (settle), not as an unhandled rejection
+    return done;
   }
 
   async count() {
@@ -55,6 +80,7 @@ export class FrameStore {
 
   async clear() {
     this.pending = [];
+    await this.settle().catch(() => {}); // a failed batch does not matter once everything goes
     await (await this.db()).clear(STORE);
   }
 
