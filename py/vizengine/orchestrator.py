@@ -6,6 +6,8 @@ analysis injected, so an export is deterministic and independent of how fast the
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +24,8 @@ from .perf import StepTimer
 from .settings import FRAME_JPEG_QUALITY, ExportSettings
 from .store import ExportStore, Phase
 
+# How long the export may keep the browser's main thread before letting it paint and handle input.
+BREATHE_SECONDS = 0.2
 ANALYSER_KEYS = {"fftSize": "fft_size", "smoothing": "smoothing", "minDb": "min_db", "maxDb": "max_db"}
 
 
@@ -72,6 +76,7 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         timer = StepTimer()
         # A two-stage pipeline: the GPU draws frame i+1 while the CPU composites and encodes frame i.
         host.draw_frame(0, float(frames.time(0)), dt)
+        breathed = time.monotonic()
         for i in range(frames.count):
             signal.check()
             with timer.step("layers"):  # what the GPU still had to do when the CPU came for the frame
@@ -86,11 +91,15 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
             with timer.step("store"):
                 await host.frames.put(i, jpeg)
             store.advance(i + 1, frames.count)
+            if time.monotonic() - breathed > BREATHE_SECONDS:
+                with timer.step("page"):
+                    await asyncio.sleep(0)  # let the page paint progress and take a Cancel click
+                breathed = time.monotonic()
         await host.frames.flush()
         rendering = False
         host.end_render()
-        store.step_ms = timer.mean_ms()
-        store.log("perf", f"rendered {frames.count} frames; per frame: {timer.summary()}")
+        store.step_ms = timer.per_item_ms(frames.count)
+        store.log("perf", f"rendered {frames.count} frames; per frame: {timer.summary(frames.count)}")
 
         store.enter(Phase.ENCODING)
         job = EncodeJob(width, height, frames.fps, frames.count, settings.quality, settings.format)

@@ -21,8 +21,10 @@ class StepTimer:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
             self.counts[name] = self.counts.get(name, 0) + 1
 
-    def mean_ms(self) -> dict[str, float]:
-        return {name: round(1000 * s / self.counts[name], 2) for name, s in self.seconds.items()}
+    def per_item_ms(self, items: int) -> dict[str, float]:
+        """Milliseconds each step cost per item (frame), however often it ran: a step that runs every
+        few frames is spread over them."""
+        return {name: round(1000 * s / max(items, 1), 2) for name, s in self.seconds.items()}
 
-    def summary(self) -> str:
-        return ", ".join(f"{name} {ms:.1f} ms" for name, ms in self.mean_ms().items())
+    def summary(self, items: int) -> str:
+        return ", ".join(f"{name} {ms:.1f} ms" for name, ms in self.per_item_ms(items).items())

@@ -43,7 +43,9 @@ class JsFrameStore:
 
     async def put(self, index: int, jpeg: bytes) -> None:
         try:
-            await self._js.put(index, to_uint8array(jpeg))
+            committing = self._js.put(index, to_uint8array(jpeg))
+            if committing is not None:
+                await committing
         except JsException as error:
             message = js_message(error)
             if "Quota" in message:

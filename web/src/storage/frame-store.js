@@ -31,16 +31,20 @@ export class FrameStore {
   }
 
   /**
-   * Accept a frame; every WRITE_BATCH frames go to IndexedDB in one transaction. One batch may be
-   * committing while the next fills, so the export does not wait for the disk; awaiting put() waits only
-   * for the batch before (back-pressure), and a failed batch rejects the next put() or flush().
+   * Accept a frame; every WRITE_BATCH frames go to IndexedDB in one transaction. Returns null while the
+   * batch fills (no await, so the export does not hand the thread to the browser for every frame), else
+   * a promise: one batch may be committing while the next fills, so this waits only for the batch
+   * before (back-pressure); a failed batch rejects the next one or flush().
    * @param {number} index @param {Uint8Array} bytes
+   * @returns {Promise<void> | null}
    */
-  async put(index, bytes) {
+  put(index, bytes) {
     this.pending.push([index, bytes]);
-    if (this.pending.length < WRITE_BATCH) return;
-    await this.settle();
-    this.inflight = this.write(this.takePending());
+    if (this.pending.length < WRITE_BATCH) return null;
+    const batch = this.takePending();
+    return this.settle().then(() => {
+      this.inflight = this.write(batch);
+    });
   }
 
   /** Write every accepted frame and wait until all are committed. */
