@@ -63,3 +63,19 @@ def test_range_past_the_end_is_refused_with_a_clear_message_and_stores_nothing(d
     assert "past the end of the track" in state["error"]
     assert "past the end of the track" in demo_page.locator("#export-error").inner_text()
     assert demo_page.evaluate("window.vizengine.frames.count()") == 0
+
+
+def test_hiding_the_tab_during_an_export_warns_in_the_log(demo_page):
+    from vizengine.cli.driver import fill_export_dialog, open_export_dialog, start_export, wait_for_export
+
+    open_export_dialog(demo_page)
+    fill_export_dialog(demo_page, {"resolution": "720p", "fps": 30, "start": 0, "duration": 0.5})
+    start_export(demo_page)
+    demo_page.wait_for_function("window.vizengine.state?.phase === 'rendering'")
+    demo_page.evaluate("""() => {
+        Object.defineProperty(document, 'hidden', {value: true, configurable: true});
+        document.dispatchEvent(new Event('visibilitychange'));
+    }""")
+    state = wait_for_export(demo_page)
+    assert state["phase"] == "complete"
+    assert "The tab is hidden" in demo_page.locator("#export-log").inner_text()

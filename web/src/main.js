@@ -4,6 +4,7 @@ import { setLiveAnalyser } from './audio/audio-frame-data.js';
 import { Playback } from './audio/playback.js';
 import { FfmpegRuntime } from './encoder/ffmpeg-runtime.js';
 import { createHost } from './host.js';
+import { createKeepAwake } from './keep-awake.js';
 import { getLayers, renderAllLayers } from './layers/registry.js';
 import { project } from './project.js';
 import { bootPython } from './python.js';
@@ -36,8 +37,13 @@ let lastState = null;
 const host = createHost({
   project, playback, frames, ffmpeg, stage,
   onState: (state) => { lastState = state; dialog.render(state); },
-  onBusy: () => transport.refresh(),
+  onBusy: (busy) => {
+    transport.refresh();
+    if (busy) void keepAwake.start();
+    else keepAwake.stop();
+  },
 });
+const keepAwake = createKeepAwake((level, message) => app?.log(level, message));
 const dialog = setupExportDialog({
   dialog: /** @type {HTMLDialogElement} */ (document.getElementById('export-dialog')),
   openButton: openExport,

@@ -183,6 +183,10 @@ class App:
         finally:
             self.signal = None
 
+    def log(self, level: str, message: str) -> None:
+        """A line from the page for the export log (e.g. the tab was hidden)."""
+        self.store.log(level, message)
+
     def cancel(self) -> None:
         if self.signal is not None:
             self.signal.cancel()
