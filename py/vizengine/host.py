@@ -24,8 +24,6 @@ class FrameStore(Protocol):
     async def flush(self) -> None:
         """Write every accepted frame."""
 
-    async def count(self) -> int: ...
-
     async def clear(self) -> None: ...
 
 

@@ -59,9 +59,6 @@ class JsFrameStore:
         except JsException as error:
             raise StorageError(f"Could not store frames: {js_message(error)}") from None
 
-    async def count(self) -> int:
-        return int(await self._js.count())
-
     async def clear(self) -> None:
         await self._js.clear()
 

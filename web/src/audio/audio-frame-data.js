@@ -159,8 +159,3 @@ export function endInjection() {
   injection = null;
   injectedFrame = null;
 }
-
-/** @returns {boolean} */
-export function isInjecting() {
-  return injection !== null;
-}
