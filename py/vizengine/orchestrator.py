@@ -22,6 +22,7 @@ from .errors import ExportCancelled, ExportError
 from .host import Host
 from .perf import StepTimer
 from .settings import FRAME_JPEG_QUALITY, ExportSettings
+from .timing import FrameRange
 from .store import ExportStore, Phase
 
 # How long the export may keep the browser's main thread before letting it paint and handle input.
@@ -68,33 +69,9 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         store.log("info", f"encoder ready: {encoder.name}")
 
         store.enter(Phase.RENDERING)
-        compositor = Compositor(plan)
-        pixels = np.empty((len(plan.layers), height, width, 4), dtype=np.uint8)
         rendering = True  # before begin_render: a half-done begin still needs end_render (idempotent)
         host.begin_render(width, height, audio_frames)
-        dt = float(frames.frame_duration)
-        timer = StepTimer()
-        # A two-stage pipeline: the GPU draws frame i+1 while the CPU composites and encodes frame i.
-        host.draw_frame(0, float(frames.time(0)), dt)
-        breathed = time.monotonic()
-        for i in range(frames.count):
-            signal.check()
-            with timer.step("layers"):  # what the GPU still had to do when the CPU came for the frame
-                host.read_frame(pixels)
-            if i + 1 < frames.count:
-                with timer.step("draw"):
-                    host.draw_frame(i + 1, float(frames.time(i + 1)), dt)
-            with timer.step("composite"):
-                rgb = compositor.compose(pixels)
-            with timer.step("jpeg"):
-                jpeg = encode_jpeg(rgb, FRAME_JPEG_QUALITY)
-            with timer.step("store"):
-                await host.frames.put(i, jpeg)
-            store.advance(i + 1, frames.count)
-            if time.monotonic() - breathed > BREATHE_SECONDS:
-                with timer.step("page"):
-                    await asyncio.sleep(0)  # let the page paint progress and take a Cancel click
-                breathed = time.monotonic()
+        timer = await _render_frames(host, plan, frames, signal, store)
         await host.frames.flush()
         rendering = False
         host.end_render()
@@ -127,6 +104,39 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         raise ExportError(message) from error
     finally:
         await _cleanup(host, encoder, store, rendering)
+
+
+async def _render_frames(host: Host, plan: CompositePlan, frames: FrameRange, signal: CancelSignal,
+                         store: ExportStore) -> StepTimer:
+    """Draw, composite, encode and store every frame; returns where the time went.
+
+    A two-stage pipeline: the GPU draws frame i+1 while the CPU composites and encodes frame i.
+    """
+    compositor = Compositor(plan)
+    pixels = np.empty((len(plan.layers), plan.height, plan.width, 4), dtype=np.uint8)
+    dt = float(frames.frame_duration)
+    timer = StepTimer()
+    host.draw_frame(0, float(frames.time(0)), dt)
+    breathed = time.monotonic()
+    for i in range(frames.count):
+        signal.check()
+        with timer.step("layers"):  # what the GPU still had to do when the CPU came for the frame
+            host.read_frame(pixels)
+        if i + 1 < frames.count:
+            with timer.step("draw"):
+                host.draw_frame(i + 1, float(frames.time(i + 1)), dt)
+        with timer.step("composite"):
+            rgb = compositor.compose(pixels)
+        with timer.step("jpeg"):
+            jpeg = encode_jpeg(rgb, FRAME_JPEG_QUALITY)
+        with timer.step("store"):
+            await host.frames.put(i, jpeg)
+        store.advance(i + 1, frames.count)
+        if time.monotonic() - breathed > BREATHE_SECONDS:
+            with timer.step("page"):
+                await asyncio.sleep(0)  # let the page paint progress and take a Cancel click
+            breathed = time.monotonic()
+    return timer
 
 
 async def _cleanup(host: Host, encoder: Encoder, store: ExportStore, rendering: bool) -> None:

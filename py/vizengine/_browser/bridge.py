@@ -37,6 +37,15 @@ def js_message(error: JsException) -> str:
     return str(error).strip() or "unknown browser error"
 
 
+def storage_error(error: JsException) -> StorageError:
+    """IndexedDB failures surface on the put or flush after the batch that failed: say what it means."""
+    message = js_message(error)
+    if "Quota" in message:
+        return StorageError("The browser ran out of storage for frames: export a shorter range or a lower "
+                            "resolution, or free disk space.")
+    return StorageError(f"Could not store frames: {message}")
+
+
 class JsFrameStore:
     def __init__(self, store: Any) -> None:
         self._js = store
@@ -47,17 +56,13 @@ class JsFrameStore:
             if committing is not None:
                 await committing
         except JsException as error:
-            message = js_message(error)
-            if "Quota" in message:
-                raise StorageError("The browser ran out of storage for frames: export a shorter range "
-                                   "or a lower resolution, or free disk space.") from None
-            raise StorageError(f"Could not store frame {index}: {message}") from None
+            raise storage_error(error) from None
 
     async def flush(self) -> None:
         try:
             await self._js.flush()
         except JsException as error:
-            raise StorageError(f"Could not store frames: {js_message(error)}") from None
+            raise storage_error(error) from None
 
     async def clear(self) -> None:
         await self._js.clear()
