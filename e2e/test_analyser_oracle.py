@@ -1,9 +1,10 @@
 """Our analysis, run in Pyodide, against Chromium's own AnalyserNode (the oracle) on the same samples.
 
-Bytes must be identical, except where a level lies within 1/1000 of a byte of a byte boundary: Chromium
-computes the FFT in float32 (PFFFT), we in float64, so exactly there the floor can differ by one (measured:
-1 bin in ~250 000 on random noise). Anything else — a window, position, smoothing or scaling error —
-shows up far from boundaries and fails.
+Bytes must be identical, except where a level lies within 1/1000 of a byte of a byte boundary: Chromium's
+float32 FFT rounds its last bits differently on different CPUs (it picks SIMD code at run time; see
+scripts/analyser_cpu_dependence.py), we compute it exactly in float64, so exactly there the floor can
+differ by one (measured: 1 of the 871,040 bins below). Anything else — a window, position, smoothing or
+scaling error — shows up far from boundaries and fails.
 
 The oracle is read with OfflineAudioContext.suspend() at multiples of 128 samples (render quanta), every
 `hop` samples; our frames are put on exactly those sample positions with a rational frame rate
@@ -38,7 +39,7 @@ def compare_with_oracle(channels, rate, fft, smoothing, min_db, max_db, first, h
     dt = np.abs(ours.time_domain.astype(int) - theirs_t)
     where = np.argwhere(df > 0)[:5].tolist()
     # How far each bin's scaled level lies from a byte boundary, in bytes. Chromium's FFT is float32
-    # (PFFFT), ours float64: within ~1e-3 of a boundary the two may legitimately floor differently.
+    # (its last bits depend on the CPU), ours float64: within ~1e-3 of a boundary the two may floor differently.
     level = 255.0 * (ours.decibels.astype(np.float64) - min_db) / (max_db - min_db)
     near = np.abs(level - np.round(level)) < 1e-3
     return json.dumps({

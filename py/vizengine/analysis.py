@@ -1,4 +1,4 @@
-"""Offline audio analysis whose bytes equal what Chromium's Web Audio AnalyserNode would report.
+"""Offline audio analysis that reproduces Chromium's Web Audio AnalyserNode.
 
 The live preview in the page reads an AnalyserNode; the export renders frames offline and must show
 the same bars and scopes, so this module replays Chromium's `realtime_analyser.cc` arithmetic, down
@@ -22,12 +22,16 @@ Per frame, as Chromium does it:
   * Blackman window of the Web Audio spec, w[i] = 0.42 - 0.5 cos(2 pi i/N) + 0.08 cos(4 pi i/N)
     (divided by N, not N-1 as numpy.blackman), computed in double and rounded to float32 before it
     multiplies the float32 sample.
-  * FFT of the windowed float32 block, in double here (Chromium's float FFT differs from any exact
-    FFT in its last bits; double is the reproducible reference).  Bins 0..N/2-1, magnitude |X|/N.
+  * FFT of the windowed float32 block, in double here.  Chromium's float32 FFT is not one fixed
+    sequence of roundings: the same Chromium binary gives different bits on different CPUs (it
+    picks SIMD code at run time; see scripts/analyser_cpu_dependence.py), so no float32 emulation
+    can equal "Chromium" everywhere; double is the exact, reproducible reference.  Bins
+    0..N/2-1, magnitude |X|/N.
   * smoothing S_i = k*S_{i-1} + (1-k)*|X_i| in double, stored as float32; S starts at zero at the
     first frame of the range (a fresh AnalyserNode).
-  * dB = 20*log10(S) in float32; frequency byte = clamp(floor(255*(dB - min)*(1/(max - min))),
-    0, 255) in double, and log10(0) = -inf gives byte 0.
+  * dB = 20*log10f(S) in float32 with glibc's log10f (vizengine.log10f, what Chromium calls on
+    Linux, reproduced bit for bit so CPython and Pyodide agree); frequency byte =
+    clamp(floor(255*(dB - min)*(1/(max - min))), 0, 255) in double; log10f(0) = -inf gives byte 0.
 
 Memory stays bounded (wasm32 heap): frames are processed in chunks of at most _CHUNK_FLOATS
 window samples with work buffers reused across chunks, each chunk down-mixing only the span of the
@@ -38,48 +42,28 @@ and fft_size 32768: 1.2 GB), so callers size ranges to the heap; each range rest
 from __future__ import annotations
 
 import math
-import operator
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from . import pcm
 from .errors import AudioError, InvalidSettings
+from .log10f import log10f
 from .timing import FrameRange, Seconds, exact, frame_rate
 
 __all__ = ["AnalyserConfig", "AudioFrames", "analyse", "peaks", "MIN_FFT_SIZE", "MAX_FFT_SIZE"]
 
 MIN_FFT_SIZE = 32
 MAX_FFT_SIZE = 32768
-MAX_CHANNELS = 32  # Web Audio's limit; more usually means a (n, channels) array passed by mistake
 
 # Window samples per chunk: its work buffers take 24 bytes per sample (about 25 MB), and larger
 # chunks measured no faster.  Tests shrink it to cross chunk boundaries cheaply.
 _CHUNK_FLOATS = 1 << 20
 # Samples down-mixed at a time by `peaks`.
 _PEAK_CHUNK = 1 << 22
-
-
-def _whole(value: object, what: str) -> int:
-    """A whole number given as int or numpy integer (not bool, not float)."""
-    if isinstance(value, (bool, np.bool_)):
-        raise InvalidSettings(f"{what} must be a whole number, not {value!r}")
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise InvalidSettings(f"{what} must be a whole number, not {value!r}") from None
-
-
-def _real(value: object, what: str) -> float:
-    numeric = isinstance(value, (int, float, np.integer, np.floating))
-    if isinstance(value, (bool, np.bool_)) or not numeric:
-        raise InvalidSettings(f"{what} must be a number, not {value!r}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise InvalidSettings(f"{what} must be a finite number, not {value!r}")
-    return number
 
 
 @dataclass(frozen=True)
@@ -110,10 +94,10 @@ class AnalyserConfig:
                 f"fft_size must be a power of two from {MIN_FFT_SIZE} to {MAX_FFT_SIZE}, "
                 f"not {size!r}"
             )
-        smoothing = _real(self.smoothing, "smoothing")
+        smoothing = pcm.real(self.smoothing, "smoothing")
         if not 0.0 <= smoothing <= 1.0:
             raise InvalidSettings(f"smoothing must be between 0 and 1, not {self.smoothing!r}")
-        low, high = _real(self.min_db, "min_db"), _real(self.max_db, "max_db")
+        low, high = pcm.real(self.min_db, "min_db"), pcm.real(self.max_db, "max_db")
         if not low < high:
             raise InvalidSettings(f"min_db ({low:g} dB) must be below max_db ({high:g} dB)")
 
@@ -123,14 +107,14 @@ class AudioFrames:
     """Analyser output for consecutive video frames; row i belongs to frame i.
 
     frequency (uint8, frames x fft_size/2) and time_domain (uint8, frames x fft_size) are what
-    getByteFrequencyData / getByteTimeDomainData return; decibels (float32, frames x fft_size/2) is
-    the smoothed level before byte conversion, what getFloatFrequencyData returns.  positions
-    (int64) is the sample index where each frame's window ends; start is exact (a Fraction).
+    getByteFrequencyData / getByteTimeDomainData return; magnitudes (float32, frames x fft_size/2)
+    is the smoothed linear level the analyser keeps, and `decibels` what getFloatFrequencyData
+    returns.  positions (int64) is the sample index where each frame's window ends; start is exact.
     """
 
     frequency: np.ndarray
     time_domain: np.ndarray
-    decibels: np.ndarray
+    magnitudes: np.ndarray
     positions: np.ndarray
     sample_rate: int
     fft_size: int
@@ -140,84 +124,14 @@ class AudioFrames:
     def __len__(self) -> int:
         return len(self.positions)
 
+    @cached_property
+    def decibels(self) -> np.ndarray:
+        """float32 dB, 20*log10f(magnitude) as Chromium computes it; -inf where the level is 0."""
+        return np.float32(20) * log10f(self.magnitudes)
+
     @property
     def frame_range(self) -> FrameRange:
         return FrameRange(self.start, self.fps, len(self))
-
-
-def _sample_rate(value: object) -> int:
-    # Web Audio hands sample rates over as doubles (44100.0): accept whole floats, reject 44100.5.
-    if isinstance(value, (float, np.floating)) and math.isfinite(value):
-        if float(value).is_integer():
-            value = int(value)
-    rate = _whole(value, "sample_rate")
-    if rate <= 0:
-        raise InvalidSettings(f"sample_rate must be positive, not {value!r}")
-    return rate
-
-
-def _positive(value: object, what: str) -> int:
-    number = _whole(value, what)
-    if number <= 0:
-        raise InvalidSettings(f"{what} must be a positive whole number, not {value!r}")
-    return number
-
-
-def _channels(samples: object) -> np.ndarray:
-    """The samples as a float32 (channels, n) array, a view when they already are float32."""
-    arr = np.asarray(samples)
-    if arr.dtype.kind != "f":
-        raise AudioError(f"samples must be floating-point PCM, not {arr.dtype} data")
-    if arr.ndim == 1:
-        arr = arr[np.newaxis]
-    elif arr.ndim != 2:
-        raise AudioError(f"samples must have shape (n,) or (channels, n), not {arr.shape}")
-    channels, length = arr.shape
-    if channels == 0 or length == 0:
-        raise AudioError(f"samples are empty (shape {arr.shape})")
-    if channels > MAX_CHANNELS:
-        raise AudioError(
-            f"samples have {channels} channels (shape {arr.shape}); expected (channels, n) "
-            f"with at most {MAX_CHANNELS} channels — is the array transposed?"
-        )
-    return arr.astype(np.float32, copy=False)
-
-
-def _check_finite(chans: np.ndarray) -> None:
-    # A float64 sum of float32 values cannot overflow, so it is non-finite only for NaN/inf, and
-    # costs no full-size temporary (unlike isfinite().all()).
-    if math.isfinite(float(np.sum(chans, dtype=np.float64))):
-        return
-    channel, index = (int(v) for v in np.argwhere(~np.isfinite(chans))[0])
-    raise AudioError(
-        f"samples contain {chans[channel, index]!r} (channel {channel}, sample {index}); "
-        "audio must be finite"
-    )
-
-
-def _mix(chans: np.ndarray, a: int, b: int, out: np.ndarray) -> None:
-    """Down-mix samples [a, b) of every channel into out (float32, length b - a)."""
-    count = chans.shape[0]
-    if count == 1:
-        out[...] = chans[0, a:b]
-    elif count == 2:
-        # Chromium's stereo mix is two scaled accumulations, 0.5*L + 0.5*R.
-        np.multiply(chans[0, a:b], np.float32(0.5), out=out)
-        out += chans[1, a:b] * np.float32(0.5)
-    else:
-        np.add(chans[0, a:b], chans[1, a:b], out=out)
-        for channel in range(2, count):
-            out += chans[channel, a:b]
-        out /= np.float32(count)
-
-
-def _mono_span(chans: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """Mono samples [lo, hi) of the track, zero where the span reaches outside it."""
-    span = np.zeros(hi - lo, dtype=np.float32)
-    a, b = max(lo, 0), min(hi, chans.shape[1])
-    if a < b:
-        _mix(chans, a, b, span[a - lo : b - lo])
-    return span
 
 
 @lru_cache(maxsize=8)
@@ -243,6 +157,36 @@ def _time_bytes(mono: np.ndarray) -> np.ndarray:
     return scaled.astype(np.uint8)  # truncation is floor on [0, 255]
 
 
+def _frequency_bytes(
+    smoothed: np.ndarray, config: AnalyserConfig, work: tuple[np.ndarray, np.ndarray], out: np.ndarray
+) -> None:
+    """getByteFrequencyData: floor(255*(dB - min)/(max - min)) of dB = 20*log10f(smoothed), clipped.
+
+    The runtime's own float32 log (fast, but not glibc's log10f: a few ulps off) places each level
+    within a small reach of the exact one; only a level that close to a byte boundary can floor
+    differently, and those few are redone with glibc's exact log10f, so the bytes are the same on
+    every runtime and CPU.  work is two float32 buffers of smoothed's shape.
+    """
+    level, spare = work
+    scale = 255.0 / (config.max_db - config.min_db)
+    # Where a boundary falls |dB| <= max(|min|, |max|); the float32 errors here stay below |dB|*2^-19.
+    reach = np.float32(scale * max(abs(config.min_db), abs(config.max_db), 1.0) * 2.0**-18)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.log(smoothed, out=level)  # twice as fast as log10 under wasm
+        level *= np.float32(20.0 / math.log(10.0) * scale)
+        level -= np.float32(config.min_db * scale)
+        np.rint(level, out=spare)
+        spare -= level
+        spare *= spare  # squared distance: np.abs is several times slower under wasm
+        near = np.flatnonzero(spare < reach * reach)
+        np.clip(level, 0, 255, out=level)
+    out[...] = level  # truncation is floor on [0, 255]
+    if len(near):
+        db = np.float32(20) * log10f(np.take(smoothed, near))
+        exact = 255 * (db.astype(np.float64) - config.min_db) * (1 / (config.max_db - config.min_db))
+        np.put(out, near, np.clip(exact, 0, 255))
+
+
 def _frame_count(start: Fraction, fps: int | Fraction, rate: int, length: int) -> int:
     # position_i <= length  <=>  (start + i/fps)*rate + 1/2 < length + 1  <=>  i < bound.
     bound = (Fraction(2 * length + 1, 2 * rate) - start) * fps
@@ -263,11 +207,11 @@ def analyse(
 ) -> AudioFrames:
     """Analyse `frames` video frames from `start` (all to the end of the track when None)."""
     config = AnalyserConfig(fft_size, smoothing, min_db, max_db)
-    rate = _sample_rate(sample_rate)
+    rate = pcm.sample_rate(sample_rate)
     fps = frame_rate(fps)  # rational rates let the analyser oracle put frames on render quanta
-    count = None if frames is None else _positive(frames, "frames")
-    chans = _channels(samples)
-    _check_finite(chans)
+    count = None if frames is None else pcm.positive(frames, "frames")
+    chans = pcm.channels(samples)
+    pcm.check_finite(chans)
     length = chans.shape[1]
     start_q = exact(start, "start")
     if start_q < 0:
@@ -283,7 +227,7 @@ def analyse(
     size, half = config.fft_size, config.fft_size // 2
     frequency = np.empty((count, half), dtype=np.uint8)
     time_domain = np.empty((count, size), dtype=np.uint8)
-    decibels = np.empty((count, half), dtype=np.float32)
+    magnitudes = np.empty((count, half), dtype=np.float32)
 
     window = _blackman(size)
     rows = max(1, min(count, _CHUNK_FLOATS // size))
@@ -293,11 +237,12 @@ def analyse(
     spectrum = np.empty((rows, half + 1), dtype=np.complex128)
     magnitude = np.empty((rows, half), dtype=np.float64)
     squared = np.empty((rows, half), dtype=np.float64)
+    level = np.empty((rows, half), dtype=np.float32)
+    spare = np.empty((rows, half), dtype=np.float32)
     # Strong numpy float64 scalars: with a Python float, NumPy 2 would multiply float32 in float32.
     k = np.float64(config.smoothing)
     one_minus_k = np.float64(1.0) - k
     inverse_size = 1.0 / size
-    byte_scale = 1.0 / (config.max_db - config.min_db)
     previous = np.zeros(half, dtype=np.float32)
     mixed = np.empty(half, dtype=np.float64)
 
@@ -306,7 +251,7 @@ def analyse(
         n = b - a
         ends = positions[a:b]
         lo = int(ends[0]) - size
-        segment = _mono_span(chans, lo, int(ends[-1]))
+        segment = pcm.mono_span(chans, lo, int(ends[-1]))
         segment_bytes = _time_bytes(segment)
         hops = np.diff(ends)
         if n > 1 and (hops == hops[0]).all():
@@ -332,7 +277,7 @@ def analyse(
         np.sqrt(magnitude[:n], out=magnitude[:n])
         magnitude[:n] *= inverse_size
 
-        smoothed = decibels[a:b]
+        smoothed = magnitudes[a:b]
         if k == 0:
             smoothed[...] = magnitude[:n]  # 0*S + 1*|X| is |X| exactly
         else:
@@ -341,22 +286,13 @@ def analyse(
                 np.multiply(previous, k, out=mixed)
                 np.add(mixed, magnitude[r], out=smoothed[r])
                 previous = smoothed[r]
-            previous = previous.copy()  # the row turns into dB below
 
-        with np.errstate(divide="ignore"):
-            np.log10(smoothed, out=smoothed)
-        smoothed *= np.float32(20)
-        level = magnitude[:n]
-        np.subtract(smoothed, np.float64(config.min_db), out=level)  # widened to double first, as Chromium
-        level *= 255.0
-        level *= byte_scale
-        np.clip(level, 0, 255, out=level)
-        frequency[a:b] = level
+        _frequency_bytes(smoothed, config, (level[:n], spare[:n]), frequency[a:b])
 
     return AudioFrames(
         frequency=frequency,
         time_domain=time_domain,
-        decibels=decibels,
+        magnitudes=magnitudes,
         positions=positions,
         sample_rate=rate,
         fft_size=size,
@@ -371,9 +307,9 @@ def peaks(samples: np.ndarray, sample_rate: int, buckets: int) -> tuple[np.ndarr
     Bucket j covers samples [floor(j*n/buckets), floor((j+1)*n/buckets)); with fewer samples than
     buckets, an empty bucket takes the one sample where it starts, so every bucket has a value.
     """
-    _sample_rate(sample_rate)
-    count = _positive(buckets, "buckets")
-    chans = _channels(samples)
+    pcm.sample_rate(sample_rate)
+    count = pcm.positive(buckets, "buckets")
+    chans = pcm.channels(samples)
     length = chans.shape[1]
     starts = (np.arange(count, dtype=np.int64) * length) // count
     mins = np.empty(count, dtype=np.float32)
@@ -388,13 +324,13 @@ def peaks(samples: np.ndarray, sample_rate: int, buckets: int) -> tuple[np.ndarr
             mono = chans[0, lo:hi]
         else:
             mono = np.empty(hi - lo, dtype=np.float32)
-            _mix(chans, lo, hi, mono)
+            pcm.mix(chans, lo, hi, mono)
         offsets = (starts[g:h] - lo).astype(np.intp)
         np.minimum.reduceat(mono, offsets, out=mins[g:h])
         np.maximum.reduceat(mono, offsets, out=maxs[g:h])
 
     # Every sample lands in some bucket and NaN/inf propagate, so checking the result is enough.
     if not (np.isfinite(mins).all() and np.isfinite(maxs).all()):
-        _check_finite(chans)
+        pcm.check_finite(chans)
         raise AudioError("samples overflow float32 when down-mixed to mono; audio must be in range")
     return mins, maxs

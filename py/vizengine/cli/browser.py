@@ -31,14 +31,15 @@ def missing_browser_message() -> str:
 
 
 @contextmanager
-def launch_chromium() -> Iterator[object]:
-    """Yield a Playwright Browser running headless Chromium with CHROMIUM_ARGS."""
+def launch_chromium(executable: str = CHROMIUM, extra_args: tuple[str, ...] = (), timeout_ms: float = 30_000) -> Iterator[object]:
+    """Yield a Playwright Browser running headless Chromium with CHROMIUM_ARGS (plus extra_args)."""
     from playwright.sync_api import sync_playwright
 
-    if not os.path.exists(CHROMIUM):
+    if not os.path.exists(executable):
         raise SystemExit(missing_browser_message())
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, headless=True,
+                                             args=[*CHROMIUM_ARGS, *extra_args], timeout=timeout_ms)
         try:
             yield browser
         finally:
