@@ -23,17 +23,6 @@ def whole(value: object, what: str) -> int:
         raise InvalidSettings(f"{what} must be a whole number, not {value!r}") from None
 
 
-def real(value: object, what: str) -> float:
-    numeric = isinstance(value, (int, float, np.integer, np.floating))
-    if isinstance(value, (bool, np.bool_)) or not numeric:
-        raise InvalidSettings(f"{what} must be a number, not {value!r}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise InvalidSettings(f"{what} must be a finite number, not {value!r}")
-    return number
-
-
-
 def sample_rate(value: object) -> int:
     # Web Audio hands sample rates over as doubles (44100.0): accept whole floats, reject 44100.5.
     if isinstance(value, (float, np.floating)) and math.isfinite(value):
