@@ -32,7 +32,7 @@ def frames_rgb(path: Path, width: int, height: int) -> np.ndarray:
 
 def tone_after_silence(path: Path, silence: float, tone: float, rate: int = 48_000, hz: float = 110.0) -> Path:
     """A WAV that is silent for `silence` seconds, then a loud low tone for `tone` seconds."""
-    from vizengine.audio_clip import to_wav
+    from vizengine.audio.clip import to_wav
 
     n_silence, n_tone = round(silence * rate), round(tone * rate)
     t = np.arange(n_tone) / rate

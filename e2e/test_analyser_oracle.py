@@ -27,7 +27,7 @@ COMPARE_PY = """
 import json
 from fractions import Fraction
 import numpy as np
-from vizengine.analysis import analyse
+from vizengine.audio.analysis import analyse
 
 def compare_with_oracle(channels, rate, fft, smoothing, min_db, max_db, first, hop, count, frequency, time_domain):
     samples = np.stack([np.frombuffer(c.to_bytes(), dtype=np.float32) for c in channels])

@@ -1,5 +1,5 @@
 """The analysis run by the export (Pyodide, wasm, musl libm) equals the one the unit tests check (CPython,
-x86 numpy) bit for bit: bytes, time-domain bytes, magnitudes and float dB. Before vizengine.log10f each
+x86 numpy) bit for bit: bytes, time-domain bytes, magnitudes and float dB. Before vizengine.audio.log10f each
 runtime's own float32 log10 decided the dB, and about 1 byte in 200 000 came out different."""
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from vizengine.analysis import analyse
+from vizengine.audio.analysis import analyse
 from vizengine.cli.driver import open_app
 
 RUN_PY = """
 import base64, json
 from fractions import Fraction
 import numpy as np
-from vizengine.analysis import analyse
+from vizengine.audio.analysis import analyse
 
 def analyse_in_pyodide(b64, shape, rate, fps_num, fps_den, fft, smoothing, min_db, max_db):
     x = np.frombuffer(base64.b64decode(b64), dtype=np.float32).reshape(json.loads(shape))

@@ -41,12 +41,12 @@ import json
 from fractions import Fraction
 import numpy as np
 from js import window
-from vizengine.analysis import analyse
+from vizengine.audio.analysis import analyse
 
 buffer = window.vizengine.playback.buffer
 samples = np.stack([np.frombuffer(buffer.getChannelData(c).to_bytes(), dtype=np.float32)
                     for c in range(buffer.numberOfChannels)])
-a = window.vizengine.host.project().analyser
+a = window.vizengine.export.host.project().analyser
 ref = analyse(samples, int(buffer.sampleRate), 30, fft_size=a.fftSize, smoothing=a.smoothing,
               min_db=a.minDb, max_db=a.maxDb, start=Fraction("3.2"), frames=45)
 json.dumps({str(i): {"frequency": ref.frequency[i].tolist(), "timeDomain": ref.time_domain[i].tolist()}

@@ -1,6 +1,6 @@
 """Does Chromium's AnalyserNode give the same bytes on every CPU?  Runs the same Chromium binary on this
 CPU and, under qemu-user, on emulated older CPUs, feeds each the same audio through an AnalyserNode in an
-OfflineAudioContext, and compares the outputs with each other and with vizengine.analysis.analyse.
+OfflineAudioContext, and compares the outputs with each other and with vizengine.audio.analysis.analyse.
 
 Chromium picks SIMD code for its FFT at run time, so its float32 rounding (and now and then a byte)
 changes with the CPU: that is why "bytes identical to Chromium" cannot be a fixed target.
@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "py"))
-from vizengine.analysis import analyse  # noqa: E402
+from vizengine.audio.analysis import analyse  # noqa: E402
 from vizengine.cli.browser import launch_chromium  # noqa: E402
 
 REAL_BINARY = Path("/usr/lib/chromium/chromium")  # /usr/bin/chromium is a shell wrapper qemu cannot run

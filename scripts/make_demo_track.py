@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the synthesised demo track (vizengine.demo_track) to build/public/demo/demo-track.wav."""
+"""Write the synthesised demo track (vizengine.audio.demo_track) to build/public/demo/demo-track.wav."""
 
 import sys
 from pathlib import Path
@@ -7,8 +7,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "py"))
 
-from vizengine import demo_track  # noqa: E402
-from vizengine.audio_clip import to_wav  # noqa: E402
+from vizengine.audio import demo_track  # noqa: E402
+from vizengine.audio.clip import to_wav  # noqa: E402
 
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "public" / "demo" / "demo-track.wav"
 out.parent.mkdir(parents=True, exist_ok=True)

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from vizengine.audio_clip import DecodedAudio
-from vizengine.cancel import CancelSignal
+from vizengine.audio.clip import DecodedAudio
+from vizengine.export.cancel import CancelSignal
 from vizengine.errors import AudioError, EncoderError, ExportCancelled, StorageError
 
 NO_AUDIO_MESSAGE = "No audio is loaded: pick a file or use the demo track."

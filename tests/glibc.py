@@ -1,4 +1,4 @@
-"""glibc's own log10f, called through ctypes: the oracle for vizengine.log10f on Linux."""
+"""glibc's own log10f, called through ctypes: the oracle for vizengine.audio.log10f on Linux."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""vizengine.analysis must give the bytes Chromium's AnalyserNode gives, however it chunks."""
+"""vizengine.audio.analysis must give the bytes Chromium's AnalyserNode gives, however it chunks."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from vizengine import analysis
-from vizengine.analysis import AnalyserConfig, analyse, peaks
+from vizengine.audio import analysis
+from vizengine.audio.analysis import AnalyserConfig, analyse, peaks
 from vizengine.errors import AudioError, InvalidSettings
-from vizengine.timing import FrameRange
+from vizengine.frames.timing import FrameRange
 
 import glibc
 

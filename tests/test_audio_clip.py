@@ -1,4 +1,4 @@
-"""vizengine.audio_clip: the export range of the audio, sample-exact, as a 16-bit WAV."""
+"""vizengine.audio.clip: the export range of the audio, sample-exact, as a 16-bit WAV."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from vizengine.audio_clip import DecodedAudio, clip_samples, clip_wav, to_wav
+from vizengine.audio.clip import DecodedAudio, clip_samples, clip_wav, to_wav
 from vizengine.errors import AudioError
-from vizengine.timing import FrameRange
+from vizengine.frames.timing import FrameRange
 
 
 def ramp_audio(seconds: float = 1.0, rate: int = 44100, channels: int = 2) -> DecodedAudio:

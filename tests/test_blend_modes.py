@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from vizengine.blend_modes import BLEND_MODES, blend
+from vizengine.frames.blend_modes import BLEND_MODES, blend
 from vizengine.errors import InvalidLayer
 
 TOL = 2e-6

@@ -1,10 +1,10 @@
-"""vizengine.cancel: one signal, checked between steps, with listeners for work Python cannot interrupt."""
+"""vizengine.export.cancel: one signal, checked between steps, with listeners for work Python cannot interrupt."""
 
 from __future__ import annotations
 
 import pytest
 
-from vizengine.cancel import CancelSignal
+from vizengine.export.cancel import CancelSignal
 from vizengine.errors import ExportCancelled, ExportError
 
 

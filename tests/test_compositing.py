@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vizengine.blend_modes import BLEND_MODES, blend
-from vizengine.compositing import (
+from vizengine.frames.blend_modes import BLEND_MODES, blend
+from vizengine.frames.compositing import (
     CompositePlan,
     Compositor,
     LayerStyle,

@@ -1,4 +1,4 @@
-"""vizengine.encoding's ffmpeg arguments, FfmpegEncoder's steps, and real native ffmpeg runs with them."""
+"""vizengine.encode.encoding's ffmpeg arguments, FfmpegEncoder's steps, and real native ffmpeg runs with them."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from fakes import FakeFfmpegRuntime, FakeFrameStore, NativeFfmpegRuntime
 
-from vizengine.audio_clip import to_wav
-from vizengine.cancel import CancelSignal
-from vizengine.compositing import encode_jpeg
-from vizengine.encoder import FfmpegEncoder
-from vizengine.encoding import AUDIO_FILE, FRAME_PATTERN, EncodeJob, ffmpeg_args, seconds_arg
+from vizengine.audio.clip import to_wav
+from vizengine.export.cancel import CancelSignal
+from vizengine.frames.compositing import encode_jpeg
+from vizengine.encode.encoder import FfmpegEncoder
+from vizengine.encode.encoding import AUDIO_FILE, FRAME_PATTERN, EncodeJob, ffmpeg_args, seconds_arg
 from vizengine.errors import EncoderError, ExportCancelled
 
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None,

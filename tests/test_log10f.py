@@ -1,4 +1,4 @@
-"""vizengine.log10f must give glibc's log10f bit for bit, and bytes at boundaries must follow it."""
+"""vizengine.audio.log10f must give glibc's log10f bit for bit, and bytes at boundaries must follow it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import glibc
 import numpy as np
 import pytest
 
-from vizengine import analysis
-from vizengine.analysis import AnalyserConfig
-from vizengine.log10f import log10f
+from vizengine.audio import analysis
+from vizengine.audio.analysis import AnalyserConfig
+from vizengine.audio.log10f import log10f
 
 pytestmark = [glibc.needs_glibc, pytest.mark.filterwarnings("error")]
 

@@ -1,4 +1,4 @@
-"""vizengine.orchestrator.export_video over FakeHost: phases, exact frame times, cleanup on every exit."""
+"""vizengine.export.orchestrator.export_video over FakeHost: phases, exact frame times, cleanup on every exit."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 from fakes import NO_AUDIO_MESSAGE, FakeFfmpegRuntime, FakeFrameStore, FakeHost, NativeFfmpegRuntime, default_project
 
-from vizengine.analysis import analyse
-from vizengine.audio_clip import clip_wav
-from vizengine.cancel import CancelSignal
-from vizengine.encoding import AUDIO_FILE, EncodeJob, ffmpeg_args
+from vizengine.audio.analysis import analyse
+from vizengine.audio.clip import clip_wav
+from vizengine.export.cancel import CancelSignal
+from vizengine.encode.encoding import AUDIO_FILE, EncodeJob, ffmpeg_args
 from vizengine.errors import AudioError, EncoderError, ExportCancelled, ExportError, InvalidLayer, StorageError
-from vizengine.orchestrator import ExportResult, export_video
-from vizengine.settings import ExportSettings
-from vizengine.store import ExportStore, Phase
+from vizengine.export.orchestrator import ExportResult, export_video
+from vizengine.export.settings import ExportSettings
+from vizengine.export.store import ExportStore, Phase
 
 # 720p is the smallest preset; 0.1 s at 30 fps keeps it to 3 frames.
 SMALL = {"resolution": "720p", "fps": 30, "quality": "low", "format": "mp4", "start": "0.1", "duration": "0.1"}

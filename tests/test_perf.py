@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from vizengine import perf
+from vizengine.export import perf
 
 
 def test_step_time_is_reported_per_frame_even_for_steps_that_run_every_few_frames(monkeypatch):

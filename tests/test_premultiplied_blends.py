@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vizengine import compositing
-from vizengine.compositing import CompositePlan, Compositor
-from vizengine.premultiplied_blends import PREMULTIPLIED
+from vizengine.frames import compositing
+from vizengine.frames.compositing import CompositePlan, Compositor
+from vizengine.frames.premultiplied_blends import PREMULTIPLIED
 
 
 def frame(rng, layers, h, w, valid=True):

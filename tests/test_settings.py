@@ -1,4 +1,4 @@
-"""vizengine.settings: the dialog's dict, validated once, and the frame range it asks for."""
+"""vizengine.export.settings: the dialog's dict, validated once, and the frame range it asks for."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from vizengine.errors import InvalidSettings
-from vizengine.settings import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS, ExportSettings
+from vizengine.export.settings import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS, ExportSettings
 
 
 def test_defaults_are_1080p60_high_mp4_whole_track():

@@ -1,10 +1,10 @@
-"""vizengine.store: phases, monotonic progress, throttled notifications, ETA and logs."""
+"""vizengine.export.store: phases, monotonic progress, throttled notifications, ETA and logs."""
 
 from __future__ import annotations
 
 import pytest
 
-from vizengine.store import MAX_LOGS, WEIGHTS, ExportStore, Phase
+from vizengine.export.store import MAX_LOGS, WEIGHTS, ExportStore, Phase
 
 
 class FakeClock:

@@ -1,4 +1,4 @@
-"""vizengine.timing: exact seconds, half-up frame counts, drift-free frame times and sample positions."""
+"""vizengine.frames.timing: exact seconds, half-up frame counts, drift-free frame times and sample positions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from vizengine.errors import InvalidSettings
-from vizengine.timing import FrameRange, exact, round_half_up
+from vizengine.frames.timing import FrameRange, exact, round_half_up
 
 
 def reference_positions(start: Fraction, fps: int, rate: int, count: int) -> list[int]:

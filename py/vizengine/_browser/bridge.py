@@ -13,13 +13,13 @@ import js  # type: ignore[import-not-found]
 import numpy as np
 from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
 
-from ..analysis import AudioFrames
-from ..audio_clip import DecodedAudio
-from ..cancel import CancelSignal
+from ..audio.analysis import AudioFrames
+from ..audio.clip import DecodedAudio
+from ..export.cancel import CancelSignal
 from ..errors import AudioError, EncoderError, ExportCancelled, ExportError, StorageError
-from ..orchestrator import export_video
-from ..settings import ExportSettings
-from ..store import ExportStore, Phase
+from ..export.orchestrator import export_video
+from ..export.settings import ExportSettings
+from ..export.store import ExportStore, Phase
 
 
 def to_uint8array(data: bytes | np.ndarray) -> Any:

@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..encoding import EncodeJob, ffmpeg_args
-from ..settings import RESOLUTIONS
+from ..encode.encoding import EncodeJob, ffmpeg_args
+from ..export.settings import RESOLUTIONS
 from .browser import launch_chromium
 from .driver import export_to_file, load_demo, open_app
 from .render import DIST
@@ -26,7 +26,7 @@ SECONDS = 5
 
 ANALYSIS_IN_PYODIDE = """
 import time, numpy as np
-from vizengine.analysis import analyse, peaks
+from vizengine.audio.analysis import analyse, peaks
 rng = np.random.default_rng(1)
 samples = (0.3 * rng.standard_normal((2, 180 * 48000))).astype(np.float32)
 best = min((lambda t0: (analyse(samples, 48000, 60, fft_size=2048), time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(3))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..settings import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS
+from ..export.settings import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS
 from .browser import launch_chromium
 from .driver import PageError, export_to_file, load_audio, load_demo, open_app
 from .server import serve

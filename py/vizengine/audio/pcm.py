@@ -8,7 +8,7 @@ import operator
 
 import numpy as np
 
-from .errors import AudioError, InvalidSettings
+from ..errors import AudioError, InvalidSettings
 
 MAX_CHANNELS = 32  # Web Audio's limit; more usually means a (n, channels) array passed by mistake
 

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import analyse
-from .audio_clip import clip_wav
+from ..audio.analysis import analyse
+from ..audio.clip import clip_wav
 from .cancel import CancelSignal
-from .compositing import CompositePlan, Compositor, encode_jpeg
-from .encoder import Encoder, FfmpegEncoder
-from .encoding import MIME, EncodeJob
-from .errors import ExportCancelled, ExportError
+from ..frames.compositing import CompositePlan, Compositor, encode_jpeg
+from ..encode.encoder import Encoder, FfmpegEncoder
+from ..encode.encoding import MIME, EncodeJob
+from ..errors import ExportCancelled, ExportError
 from .host import Host
 from .perf import StepTimer
 from .settings import FRAME_JPEG_QUALITY, ExportSettings
-from .timing import FrameRange
+from ..frames.timing import FrameRange
 from .store import ExportStore, Phase
 
 # How long the export may keep the browser's main thread before letting it paint and handle input.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .errors import ExportCancelled
+from ..errors import ExportCancelled
 
 
 class CancelSignal:

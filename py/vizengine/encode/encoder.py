@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from .cancel import CancelSignal
+from ..export.cancel import CancelSignal
 from .encoding import AUDIO_FILE, FRAME_PATTERN, MIME, EncodeJob, ffmpeg_args
 
 Progress = Callable[[int], None]

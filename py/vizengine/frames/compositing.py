@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .blend_modes import BLEND_MODES, blend_channels_first, check_mode
-from .errors import InvalidLayer, InvalidSettings
+from ..errors import InvalidLayer, InvalidSettings
 from .premultiplied_blends import PREMULTIPLIED
 
 Rgba = tuple[float, float, float, float]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .errors import InvalidLayer
+from ..errors import InvalidLayer
 
 BLEND_MODES: tuple[str, ...] = (
     "normal",

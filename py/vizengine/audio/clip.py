@@ -13,8 +13,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .errors import AudioError
-from .timing import FrameRange, round_half_up
+from ..errors import AudioError
+from ..frames.timing import FrameRange, round_half_up
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ to which steps round to float32 and which run in double.
 
 Frame positions.  Frame i shows time t_i = start + i/fps, and its analysis window ends at sample
     positions[i] = round_half_up(t_i * sample_rate)
-computed exactly by `vizengine.timing.FrameRange.sample_positions` (so 44.1 kHz at 120 fps, whose
+computed exactly by `vizengine.frames.timing.FrameRange.sample_positions` (so 44.1 kHz at 120 fps, whose
 frames fall on half samples, always rounds up).  The window is the fft_size mono samples
 [positions[i] - fft_size, positions[i]); samples before the track start or past its end are zero,
 as an AnalyserNode that has heard silence there.  With `frames=None` the frames run from `start` to
@@ -29,7 +29,7 @@ Per frame, as Chromium does it:
     0..N/2-1, magnitude |X|/N.
   * smoothing S_i = k*S_{i-1} + (1-k)*|X_i| in double, stored as float32; S starts at zero at the
     first frame of the range (a fresh AnalyserNode).
-  * dB = 20*log10f(S) in float32 with glibc's log10f (vizengine.log10f, what Chromium calls on
+  * dB = 20*log10f(S) in float32 with glibc's log10f (vizengine.audio.log10f, what Chromium calls on
     Linux, reproduced bit for bit so CPython and Pyodide agree); frequency byte =
     clamp(floor(255*(dB - min)*(1/(max - min))), 0, 255) in double; log10f(0) = -inf gives byte 0.
 
@@ -50,9 +50,9 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from . import pcm
-from .errors import AudioError, InvalidSettings
+from ..errors import AudioError, InvalidSettings
 from .log10f import log10f
-from .timing import FrameRange, Seconds, exact, frame_rate
+from ..frames.timing import FrameRange, Seconds, exact, frame_rate
 
 __all__ = ["AnalyserConfig", "AudioFrames", "analyse", "peaks", "MIN_FFT_SIZE", "MAX_FFT_SIZE"]
 

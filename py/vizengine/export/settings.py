@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .errors import InvalidSettings
-from .timing import FrameRange, Seconds, exact
+from ..errors import InvalidSettings
+from ..frames.timing import FrameRange, Seconds, exact
 
 RESOLUTIONS: dict[str, tuple[int, int]] = {
     "720p": (1280, 720),

@@ -10,9 +10,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .analysis import AudioFrames
-from .audio_clip import DecodedAudio
-from .encoder import FfmpegRuntime
+from ..audio.analysis import AudioFrames
+from ..audio.clip import DecodedAudio
+from ..encode.encoder import FfmpegRuntime
 
 
 class FrameStore(Protocol):

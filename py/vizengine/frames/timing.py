@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .errors import InvalidSettings
+from ..errors import InvalidSettings
 
 Seconds = int | float | str | Fraction
 
