@@ -27,7 +27,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt pyproject.toml
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements-dev.txt
-	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $@
 
 node: node_modules/.installed
@@ -35,11 +35,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# Pyodide + verified wheels + ffmpeg core, the demo track and the zipped Python package, into build/public.
+# Pyodide + verified wheels + ffmpeg core, the demo track and the vizengine wheel (+ py/wheel.json), into build/public.
 assets: venv node
 	$(PY) scripts/fetch_pyodide_assets.py
 	$(PY) scripts/make_demo_track.py
-	$(PY) scripts/pack_python.py
+	$(PY) scripts/build_wheel.py
 
 build: assets
 	npx vite build --logLevel warn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 from vizengine.cli.driver import PageError, export_to_file, load_audio
@@ -14,8 +15,11 @@ def test_page_makes_no_request_outside_its_own_origin(demo_page, site_url, tmp_p
     foreign = [u for u in demo_page.requests if not u.startswith(("data:", "blob:")) and urlparse(u).netloc != origin]
     assert foreign == []
     loaded = " ".join(demo_page.requests)
-    for asset in ("pyodide.asm.wasm", "numpy-2.0.2", "pillow-10.2.0", "vizengine.zip", "ffmpeg-core.wasm"):
+    for asset in ("pyodide.asm.wasm", "numpy-2.0.2", "pillow-10.2.0", "micropip-0.9.0", "py/wheel.json",
+                  "ffmpeg-core.wasm"):
         assert asset in loaded, f"{asset} was not loaded from the site"
+    wheels = [u for u in demo_page.requests if re.search(r"/py/vizengine-[^/]+\.whl$", urlparse(u).path)]
+    assert wheels, "the vizengine wheel was not loaded from the site"
 
 
 def test_undecodable_file_shows_a_message_and_keeps_the_current_track(demo_page, tmp_path):

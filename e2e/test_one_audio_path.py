@@ -46,7 +46,7 @@ from vizengine.audio.analysis import analyse
 buffer = window.vizengine.playback.buffer
 samples = np.stack([np.frombuffer(buffer.getChannelData(c).to_bytes(), dtype=np.float32)
                     for c in range(buffer.numberOfChannels)])
-a = window.vizengine.export.host.project().analyser
+a = window.vizengine.host.project().analyser
 ref = analyse(samples, int(buffer.sampleRate), 30, fft_size=a.fftSize, smoothing=a.smoothing,
               min_db=a.minDb, max_db=a.maxDb, start=Fraction("3.2"), frames=45)
 json.dumps({str(i): {"frequency": ref.frequency[i].tolist(), "timeDomain": ref.time_domain[i].tolist()}

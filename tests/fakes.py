@@ -36,11 +36,12 @@ def synthetic_audio(seconds: float = 2.0, rate: int = 48000) -> DecodedAudio:
 def default_project() -> dict:
     """The page's project JSON: an opaque background layer and a translucent bars layer on top."""
     return {
+        "version": 1,
         "background": "#101820",
         "layers": [
-            {"id": "gradient", "kind": "gradient", "opacity": 1.0, "blendMode": "normal",
+            {"id": "gradient", "kind": "pulse-gradient", "opacity": 1.0, "blendMode": "normal",
              "background": "transparent"},
-            {"id": "bars", "kind": "bars", "opacity": 0.8, "blendMode": "screen",
+            {"id": "bars", "kind": "spectrum-bars", "opacity": 0.8, "blendMode": "screen",
              "background": "transparent"},
         ],
         "analyser": {"fftSize": 256, "smoothing": 0.5, "minDb": -90, "maxDb": -20},

@@ -272,43 +272,6 @@ def test_layer_style_needs_text_id(bad_id):
         LayerStyle(bad_id)
 
 
-def test_layer_style_from_dict_accepts_js_and_python_spellings():
-    js = LayerStyle.from_dict({"id": "a", "opacity": 0.5, "blendMode": "screen", "background": "#fff"})
-    py = LayerStyle.from_dict({"id": "a", "opacity": 0.5, "blend_mode": "screen", "background": "#fff"})
-    assert js == py == LayerStyle("a", 0.5, "screen", "#fff")
-    assert LayerStyle.from_dict({"id": "b"}) == LayerStyle("b")
-
-
-@pytest.mark.parametrize(
-    ("d", "match"),
-    [
-        ({"opacity": 1}, "missing its id"),
-        ({"id": "a", "blendMode": "screen", "blend_mode": "multiply"}, "disagree"),
-        ({"id": "a", "opacity": None}, "opacity must be a number"),
-        ({"id": "a", "blendMode": 3}, "Unknown blend mode 3"),
-        ({"id": "a", "background": 0}, "must be text"),
-        (["id", "a"], "must be an object"),
-    ],
-)
-def test_layer_style_from_dict_rejects_bad_data(d, match):
-    with pytest.raises(InvalidLayer, match=match):
-        LayerStyle.from_dict(d)
-
-
-def test_composite_plan_from_dict_builds_layers_in_order():
-    p = CompositePlan.from_dict(
-        {
-            "width": 640,
-            "height": 360,
-            "background": "#101010",
-            "layers": [{"id": "bg"}, {"id": "fx", "blendMode": "overlay", "opacity": 0.3}],
-        }
-    )
-    assert (p.width, p.height, p.background) == (640, 360, "#101010")
-    assert p.layers == (LayerStyle("bg"), LayerStyle("fx", 0.3, "overlay"))
-    assert CompositePlan.from_dict({"width": 2, "height": 2}).background == "#000000"
-
-
 def test_composite_plan_accepts_a_list_of_layers_as_a_tuple():
     assert CompositePlan(4, 4, layers=[LayerStyle("a")]).layers == (LayerStyle("a"),)
 
@@ -333,20 +296,6 @@ def test_composite_plan_validation_messages(kwargs, match):
     args = {"width": 4, "height": 4, **kwargs}
     with pytest.raises(InvalidLayer, match=match):
         CompositePlan(**args)
-
-
-@pytest.mark.parametrize(
-    ("d", "match"),
-    [
-        ({"height": 4}, "missing the stage width"),
-        ({"width": 4, "height": 4, "layers": {"id": "a"}}, "must be a list"),
-        ({"width": 4, "height": 4, "layers": [{"id": "a", "opacity": 2}]}, "Layer 'a'"),
-        ("4x4", "must be an object"),
-    ],
-)
-def test_composite_plan_from_dict_rejects_bad_data(d, match):
-    with pytest.raises(InvalidLayer, match=match):
-        CompositePlan.from_dict(d)
 
 
 def test_compositor_rejects_bad_band_rows():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from vizengine.frames import compositing
-from vizengine.frames.compositing import CompositePlan, Compositor
+from vizengine.frames.compositing import CompositePlan, Compositor, LayerStyle
 from vizengine.frames.premultiplied_blends import PREMULTIPLIED
 
 
@@ -24,10 +24,10 @@ def frame(rng, layers, h, w, valid=True):
 @pytest.mark.parametrize("mode", sorted(PREMULTIPLIED))
 @pytest.mark.parametrize("valid", [True, False], ids=["premultiplied", "colour-above-alpha"])
 def test_shortcut_equals_the_general_blend_path(mode, valid, monkeypatch):
-    plan = CompositePlan.from_dict({"width": 37, "height": 23, "background": "#203040", "layers": [
-        {"id": "base", "blendMode": "normal"},
-        {"id": "top", "opacity": 0.7, "blendMode": mode, "background": "rgba(10, 200, 90, 0.3)"},
-    ]})
+    plan = CompositePlan(37, 23, "#203040", (
+        LayerStyle("base"),
+        LayerStyle("top", 0.7, mode, "rgba(10, 200, 90, 0.3)"),
+    ))
     pixels = frame(np.random.default_rng(len(mode)), 2, 23, 37, valid)
     fast = Compositor(plan).compose(pixels)
     monkeypatch.setattr(compositing, "PREMULTIPLIED", {})

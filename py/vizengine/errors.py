@@ -13,8 +13,16 @@ class InvalidLayer(ExportError, ValueError):
     """A layer whose opacity, blend mode or background cannot be composited."""
 
 
+class InvalidProject(ExportError, ValueError):
+    """A project description the app cannot use; the message names the bad field by its path."""
+
+
 class AudioError(ExportError):
     """The audio is missing, cannot be decoded, or holds no usable samples."""
+
+
+class RenderError(ExportError):
+    """The page could not draw, composite or read back a frame (e.g. the WebGL context was lost)."""
 
 
 class StorageError(ExportError):

@@ -1,9 +1,10 @@
 // @ts-check
 // The page side of the Python bridge (py/vizengine/_browser/bridge.py): every call Python makes into the
 // page lands here, and nowhere else.
-import { beginInjection, endInjection, setInjectedFrame } from './audio/audio-frame-data.js';
+import { beginInjection, endInjection, holdFrame, setInjectedFrame } from './audio/audio-frame-data.js';
+import { PROJECT_VERSION } from './contract.js';
 import { downloadBlob } from './download.js';
-import { describeLayers, getLayers, readAllPixels, renderAllLayers, resetAllLayers, resizeAllLayers } from './layers/registry.js';
+import { describeLayers } from './layers/registry.js';
 
 /**
  * @param {{
@@ -11,12 +12,14 @@ import { describeLayers, getLayers, readAllPixels, renderAllLayers, resetAllLaye
  *   playback: import('./audio/playback.js').Playback,
  *   frames: import('./storage/frame-store.js').FrameStore,
  *   ffmpeg: import('./encoder/ffmpeg-runtime.js').FfmpegRuntime,
- *   stage: {showPreviewSize: () => void},
+ *   stage: {renderer: import('./gl/renderer.js').Renderer, showPreviewSize: () => void},
  *   onState: (state: any) => void,
  *   onBusy: (busy: boolean) => void,
+ *   redraw: (dt?: number) => void,
  * }} deps
  */
-export function createHost({ project, playback, frames, ffmpeg, stage, onState, onBusy }) {
+export function createHost({ project, playback, frames, ffmpeg, stage, onState, onBusy, redraw }) {
+  const { renderer } = stage;
   let wasPlaying = false;
   let exporting = false;
   /** @type {Uint8Array | null} */
@@ -28,8 +31,9 @@ export function createHost({ project, playback, frames, ffmpeg, stage, onState, 
     onState,
     isExporting: () => exporting,
 
+    /** The versioned project description (vizengine.project.description reads it). */
     project() {
-      return { background: project.background, analyser: project.analyser, layers: describeLayers() };
+      return { version: PROJECT_VERSION, background: project.background, analyser: project.analyser, layers: describeLayers() };
     },
 
     async decodeAudio() {
@@ -37,6 +41,19 @@ export function createHost({ project, playback, frames, ffmpeg, stage, onState, 
       if (!buffer) return null;
       const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
       return { sampleRate: buffer.sampleRate, length: buffer.length, channels };
+    },
+
+    /** Python's composite plan, for the preview and the export alike. @param {any} plan */
+    configureCompositor(plan) {
+      renderer.configure(plan);
+      redraw();
+    },
+
+    /** The paused preview's audio frame, from Python's offline analysis. @param {any} frame */
+    showPausedFrame(frame) {
+      if (exporting || playback.playing) return;
+      holdFrame(frame);
+      redraw(frame.dt);
     },
 
     pausePlayback() {
@@ -55,24 +72,23 @@ export function createHost({ project, playback, frames, ffmpeg, stage, onState, 
 
     /** @param {number} width @param {number} height @param {any} audio */
     beginRender(width, height, audio) {
-      resizeAllLayers(width, height);
-      resetAllLayers();
+      renderer.resize(width, height);
       beginInjection(audio);
-      pixels = new Uint8Array(getLayers().length * width * height * 4);
+      pixels = new Uint8Array(width * height * 4);
     },
 
-    /** Start drawing a frame; the GPU works on it while Python composites the previous one.
+    /** Start drawing a frame; the GPU works on it while Python encodes the previous one.
      * @param {number} index @param {number} time @param {number} dt */
     drawFrame(index, time, dt) {
       if (!pixels) throw new Error('drawFrame before beginRender');
       setInjectedFrame(index);
-      renderAllLayers(time, dt);
+      renderer.render(time, dt);
     },
 
-    /** The drawn frame's layer pixels (waits for the GPU). */
+    /** The drawn frame, composited: RGBA, rows bottom-up (waits for the GPU). */
     readFrame() {
       if (!pixels) throw new Error('readFrame before beginRender');
-      readAllPixels(pixels);
+      renderer.readFrame(pixels);
       return pixels;
     },
 
@@ -80,7 +96,7 @@ export function createHost({ project, playback, frames, ffmpeg, stage, onState, 
       endInjection();
       pixels = null;
       stage.showPreviewSize();
-      resetAllLayers();
+      redraw();
     },
 
     /** @param {Blob} blob @param {string} name */

@@ -1,11 +1,12 @@
 // @ts-check
-// Wires the page: stage and layers, playback, the live preview loop, Python boot, the export dialog.
+// Wires the page: stage and layers, playback, the preview loop, Python boot, the export dialog.
 import { setLiveAnalyser } from './audio/audio-frame-data.js';
 import { Playback } from './audio/playback.js';
 import { FfmpegRuntime } from './encoder/ffmpeg-runtime.js';
 import { createHost } from './host.js';
 import { createKeepAwake } from './keep-awake.js';
-import { getLayers, renderAllLayers } from './layers/registry.js';
+import { getLayers, onLayersChanged } from './layers/registry.js';
+import { startPreview } from './preview.js';
 import { project } from './project.js';
 import { bootPython } from './python.js';
 import { createStage } from './stage.js';
@@ -17,6 +18,7 @@ import { setupTransport } from './ui/transport.js';
 const base = new URL('./', document.baseURI);
 const status = /** @type {HTMLElement} */ (document.getElementById('boot-status'));
 const openExport = /** @type {HTMLButtonElement} */ (document.getElementById('open-export'));
+const fpsField = /** @type {HTMLSelectElement} */ (document.querySelector('#export-form [name="fps"]'));
 
 const stage = createStage(/** @type {HTMLElement} */ (document.getElementById('stage')), project);
 setupLayerPanel(/** @type {HTMLElement} */ (document.getElementById('layers-panel')));
@@ -42,7 +44,9 @@ const host = createHost({
     if (busy) void keepAwake.start();
     else keepAwake.stop();
   },
+  redraw: (dt) => preview.redraw(dt),
 });
+const preview = startPreview({ renderer: stage.renderer, playback, isExporting: () => host.isExporting() });
 const keepAwake = createKeepAwake((level, message) => app?.log(level, message));
 const dialog = setupExportDialog({
   dialog: /** @type {HTMLDialogElement} */ (document.getElementById('export-dialog')),
@@ -58,20 +62,19 @@ const transport = setupTransport({
   isBusy: () => host.isExporting(),
 });
 
-// The live preview: layers read the live analyser through getAudioFrameData(). While exporting, the
-// orchestrator owns the layers, so the loop only keeps itself scheduled.
-let previous = performance.now();
-function preview(/** @type {number} */ now) {
-  const dt = Math.min((now - previous) / 1000, 0.1);
-  previous = now;
-  if (!host.isExporting()) renderAllLayers(playback.currentTime, dt);
-  requestAnimationFrame(preview);
-}
-requestAnimationFrame(preview);
+// Python plans the composite whenever the layers change, and computes the paused preview's audio frame
+// whenever the playhead stops somewhere: both go through the same code the export uses.
+const replan = () => { if (app) app.plan_preview(); };
+const showPaused = () => {
+  if (app && playback.buffer && !playback.playing && !host.isExporting()) app.show_paused_frame(playback.currentTime, Number(fpsField.value));
+};
+onLayersChanged(replan);
+playback.listen(showPaused);
+fpsField.addEventListener('change', showPaused);
 
 // Tests and the headless CLI look here; the UI never needs it.
 const vizengine = {
-  host, playback, frames, ffmpeg, transport, layers: getLayers,
+  host, playback, frames, ffmpeg, transport, preview, renderer: stage.renderer, stage, layers: getLayers,
   get app() { return app; },
   get python() { return python; },
   get state() { return lastState; },
@@ -79,6 +82,8 @@ const vizengine = {
     .then((pyodide) => {
       python = pyodide;
       app = pyodide.pyimport('vizengine._browser.bridge').install(host);
+      replan();
+      showPaused();
       status.textContent = 'Ready';
       status.dataset.state = 'ready';
       openExport.disabled = playback.buffer === null;

@@ -1,10 +1,11 @@
-"""The encoder interface and its ffmpeg implementation.
+"""The streaming encoder interface and its ffmpeg implementation.
 
-`Encoder` is what the orchestrator sees: load before rendering (so a broken encoder fails fast), encode
-the stored frames plus the trimmed audio after rendering, clean up always. `FfmpegEncoder` drives any
-`FfmpegRuntime` — ffmpeg.wasm in the page (through the bridge) or native ffmpeg in tests and the
-benchmark — with the same argument lists from encoding.py. A WebCodecs encoder will implement `Encoder`
-beside it.
+The orchestrator hands an `Encoder` each composited frame as soon as it exists (the shape of Motion
+Canvas's `Exporter`): `start` before the first frame (so a broken encoder fails before any rendering),
+`add_frame` per frame, `finish` with the trimmed audio for the output, and `abort` on every exit to
+drop whatever the export still holds. `FfmpegEncoder` keeps the frames as JPEGs in a `FrameStore`
+(IndexedDB in the page) and drives any `FfmpegRuntime` (ffmpeg.wasm in the page, native ffmpeg in tests
+and the benchmark) with the argument lists from encoding.py.
 """
 
 from __future__ import annotations
@@ -13,21 +14,39 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..export.cancel import CancelSignal
+from ..frames.frame import Frame
 from .encoding import AUDIO_FILE, FRAME_PATTERN, MIME, EncodeJob, ffmpeg_args
 
 Progress = Callable[[int], None]
+# Frames reach ffmpeg as JPEG; this quality keeps them visually lossless before the final encode.
+FRAME_JPEG_QUALITY = 92
 
 
 class Encoder(Protocol):
     name: str
 
-    async def load(self, signal: CancelSignal) -> None: ...
+    async def start(self, job: EncodeJob, signal: CancelSignal) -> None: ...
 
-    async def encode(self, job: EncodeJob, audio_wav: bytes | None, signal: CancelSignal,
-                     progress: Progress) -> Any:
-        """Encode frames 0..job.frame_count-1 from the frame store; return an output handle for the host."""
+    async def add_frame(self, index: int, frame: Frame) -> None:
+        """Take frame `index` (0, 1, 2, ... in order); the frame is only valid during this call."""
 
-    async def cleanup(self) -> None: ...
+    async def finish(self, audio_wav: bytes | None, progress: Progress) -> Any:
+        """Every frame was added: return the finished file as a handle the host can deliver."""
+
+    async def abort(self) -> None:
+        """Drop everything this export stored; safe at any point, also after finish."""
+
+
+class FrameStore(Protocol):
+    """Encoded frames by index (IndexedDB in the page), kept until the encode reads them."""
+
+    async def put(self, index: int, jpeg: bytes) -> None:
+        """Accept a frame; it may be written in a batch with later ones."""
+
+    async def flush(self) -> None:
+        """Write every accepted frame."""
+
+    async def clear(self) -> None: ...
 
 
 class FfmpegRuntime(Protocol):
@@ -50,15 +69,25 @@ class FfmpegRuntime(Protocol):
 class FfmpegEncoder:
     name = "ffmpeg"
 
-    def __init__(self, runtime: FfmpegRuntime) -> None:
+    def __init__(self, runtime: FfmpegRuntime, frames: FrameStore) -> None:
         self.runtime = runtime
+        self.frames = frames
+        self._job: EncodeJob | None = None
+        self._signal: CancelSignal | None = None
 
-    async def load(self, signal: CancelSignal) -> None:
+    async def start(self, job: EncodeJob, signal: CancelSignal) -> None:
+        self._job, self._signal = job, signal
+        await self.frames.clear()  # frames left by an export the browser never finished
         signal.check()
         await self.runtime.load()
 
-    async def encode(self, job: EncodeJob, audio_wav: bytes | None, signal: CancelSignal,
-                     progress: Progress) -> Any:
+    async def add_frame(self, index: int, frame: Frame) -> None:
+        await self.frames.put(index, frame.jpeg(FRAME_JPEG_QUALITY))
+
+    async def finish(self, audio_wav: bytes | None, progress: Progress) -> Any:
+        job, signal = self._job, self._signal
+        assert job is not None and signal is not None, "finish before start"
+        await self.frames.flush()
         signal.check()
         await self.runtime.write_frames(job.frame_count, FRAME_PATTERN)
         signal.check()
@@ -68,5 +97,9 @@ class FfmpegEncoder:
         signal.check()
         return await self.runtime.read_output(job.output_file, MIME[job.format])
 
-    async def cleanup(self) -> None:
-        await self.runtime.clear()
+    async def abort(self) -> None:
+        # Both steps run even if the first fails: a failed cleanup must not leave frames behind.
+        try:
+            await self.frames.clear()
+        finally:
+            await self.runtime.clear()

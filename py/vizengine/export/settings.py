@@ -11,16 +11,9 @@ from fractions import Fraction
 
 from ..errors import InvalidSettings
 from ..frames.timing import FrameRange, Seconds, exact
+# The dialog offers exactly these choices: both read them from the one contract.
+from ..project.contract import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS
 
-RESOLUTIONS: dict[str, tuple[int, int]] = {
-    "720p": (1280, 720),
-    "1080p": (1920, 1080),
-    "1440p": (2560, 1440),
-    "4k": (3840, 2160),
-}
-FPS_CHOICES = (30, 60, 120)
-QUALITIES = ("high", "medium", "low")
-FORMATS = ("mp4", "webm")
 # Frames reach the encoder as JPEG; this quality keeps them visually lossless before the final encode.
 FRAME_JPEG_QUALITY = 92
 

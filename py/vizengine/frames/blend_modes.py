@@ -19,25 +19,9 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import InvalidLayer
+# The page offers the same list from the same file, so a mode cannot exist on one side only.
+from ..project.contract import BLEND_MODES
 
-BLEND_MODES: tuple[str, ...] = (
-    "normal",
-    "multiply",
-    "screen",
-    "overlay",
-    "darken",
-    "lighten",
-    "color-dodge",
-    "color-burn",
-    "hard-light",
-    "soft-light",
-    "difference",
-    "exclusion",
-    "hue",
-    "saturation",
-    "color",
-    "luminosity",
-)
 
 NON_SEPARABLE_MODES: frozenset[str] = frozenset(("hue", "saturation", "color", "luminosity"))
 

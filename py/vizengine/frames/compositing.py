@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import math
 import operator
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ import numpy as np
 
 from .blend_modes import BLEND_MODES, blend_channels_first, check_mode
 from ..errors import InvalidLayer, InvalidSettings
+from ..project.contract import COLOR_HINT, COLOR_PATTERN
 from .premultiplied_blends import PREMULTIPLIED
 
 Rgba = tuple[float, float, float, float]
@@ -32,17 +32,10 @@ _TINY = _F(np.finfo(np.float32).tiny)
 
 # --- CSS colours ---------------------------------------------------------------------------------
 
-_NUM = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?%?"
-_COMMA_RE = re.compile(
-    rf"rgba?\(\s*({_NUM})\s*,\s*({_NUM})\s*,\s*({_NUM})\s*(?:,\s*({_NUM})\s*)?\)"
-)
-_SPACE_RE = re.compile(rf"rgba?\(\s*({_NUM})\s+({_NUM})\s+({_NUM})\s*(?:/\s*({_NUM})\s*)?\)")
-_HEX_RE = re.compile(r"#([0-9a-f]{3,8})")
-
-
 def _channel(token: str) -> float:
     # CSS clamps out-of-range components at computed-value time rather than rejecting them, so the
-    # export clamps too: the goal is to match what the page shows.
+    # export clamps too: the goal is to match what the page shows. Clamping also maps an overflowing
+    # "1e999" (inf) into range, so every value that matches the grammar is finite.
     value = float(token[:-1]) * 2.55 if token.endswith("%") else float(token)
     return min(255.0, max(0.0, value))
 
@@ -55,31 +48,26 @@ def _alpha(token: str | None) -> float:
 
 
 def parse_css_color(text: str) -> Rgba:
-    """Read a CSS colour: #rgb, #rgba, #rrggbb, #rrggbbaa, transparent, rgb()/rgba() in comma or
-    space/slash syntax. Returns (r, g, b) in 0..255 and alpha in 0..1."""
+    """Read a CSS colour in the contract's grammar (COLOR_PATTERN, which the page validates with too):
+    #rgb, #rgba, #rrggbb, #rrggbbaa, transparent, rgb()/rgba() in comma or space/slash syntax.
+    Returns (r, g, b) in 0..255 and alpha in 0..1."""
     if not isinstance(text, str):
         raise InvalidLayer(f"A colour must be text such as '#1a2b3c', not {text!r}")
-    s = text.strip().lower()
-    if s == "transparent":
-        return (0.0, 0.0, 0.0, 0.0)
-    m = _HEX_RE.fullmatch(s)
-    if m and len(m.group(1)) in (3, 4, 6, 8):
-        digits = m.group(1)
+    m = COLOR_PATTERN.fullmatch(text)
+    if m is None:
+        raise InvalidLayer(f"Cannot read colour {text!r}; use {COLOR_HINT}")
+    digits, *numbers = m.groups()
+    if digits is not None:
         if len(digits) <= 4:
             digits = "".join(ch * 2 for ch in digits)
         r, g, b = (float(int(digits[i : i + 2], 16)) for i in (0, 2, 4))
         a = int(digits[6:8], 16) / 255.0 if len(digits) == 8 else 1.0
         return (r, g, b, a)
-    m = _COMMA_RE.fullmatch(s) or _SPACE_RE.fullmatch(s)
-    if m:
-        r, g, b = (_channel(t) for t in m.group(1, 2, 3))
-        values = (r, g, b, _alpha(m.group(4)))
-        if all(math.isfinite(v) for v in values):
-            return values
-    raise InvalidLayer(
-        f"Cannot read colour {text!r}; use '#rgb', '#rrggbb', '#rrggbbaa', 'transparent', "
-        "'rgb(r, g, b)', 'rgba(r, g, b, a)' or 'rgb(r g b / a)'"
-    )
+    components = numbers[:4] if numbers[0] is not None else numbers[4:]
+    if components[0] is None:
+        return (0.0, 0.0, 0.0, 0.0)  # transparent
+    r, g, b = (_channel(t) for t in components[:3])
+    return (r, g, b, _alpha(components[3]))
 
 
 # --- layer and plan descriptions -------------------------------------------------------------------
@@ -120,28 +108,6 @@ class LayerStyle:
             parse_css_color(self.background)
         except InvalidLayer as exc:
             raise InvalidLayer(f"Layer {self.id!r}: background: {exc}") from None
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, object]) -> LayerStyle:
-        """Build from the page's JSON (`blendMode`, as JS spells it, or `blend_mode`)."""
-        if not isinstance(d, Mapping):
-            raise InvalidLayer(f"A layer must be an object with an id, not {d!r}")
-        if "id" not in d:
-            raise InvalidLayer(f"A layer is missing its id: {dict(d)!r}")
-        if "blendMode" in d and "blend_mode" in d and d["blendMode"] != d["blend_mode"]:
-            raise InvalidLayer(
-                f"Layer {d['id']!r}: blendMode {d['blendMode']!r} and blend_mode "
-                f"{d['blend_mode']!r} disagree"
-            )
-        kwargs: dict[str, object] = {"id": d["id"]}
-        if "opacity" in d:
-            kwargs["opacity"] = d["opacity"]
-        for key in ("blendMode", "blend_mode"):
-            if key in d:
-                kwargs["blend_mode"] = d[key]
-        if "background" in d:
-            kwargs["background"] = d["background"]
-        return cls(**kwargs)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -191,25 +157,6 @@ class CompositePlan:
                 raise InvalidLayer(f"Two layers share the id {layer.id!r}")
             seen.add(layer.id)
         object.__setattr__(self, "layers", layers)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, object]) -> CompositePlan:
-        if not isinstance(d, Mapping):
-            raise InvalidLayer(f"A composite plan must be an object, not {d!r}")
-        for key in ("width", "height"):
-            if key not in d:
-                raise InvalidLayer(f"The composite plan is missing the stage {key}")
-        raw_layers = d.get("layers", ())
-        if not isinstance(raw_layers, (list, tuple)):
-            raise InvalidLayer(f"Stage layers must be a list of layers, not {raw_layers!r}")
-        layers = tuple(
-            item if isinstance(item, LayerStyle) else LayerStyle.from_dict(item)  # type: ignore
-            for item in raw_layers
-        )
-        kwargs: dict[str, object] = {"width": d["width"], "height": d["height"], "layers": layers}
-        if "background" in d:
-            kwargs["background"] = d["background"]
-        return cls(**kwargs)  # type: ignore[arg-type]
 
 
 # --- the compositor --------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+// @ts-check
 // The single source of audio data for every layer. Live preview reads an AnalyserNode; export
 // injects precomputed frames so a video frame's pixels depend only on its index, never on
 // wall-clock playback. Layers must not touch the AnalyserNode themselves: if each did, the
@@ -38,6 +39,9 @@ let analyser = null;
 /** @type {AudioFrameData|null} */
 let liveFrame = null;
 
+/** @type {AudioFrameData|null} */
+let held = null;
+
 /** @type {InjectionSource|null} */
 let injection = null;
 /** @type {AudioFrameData|null} */
@@ -75,7 +79,7 @@ export function setLiveAnalyser(node) {
  * frames explicitly with setInjectedFrame.
  */
 export function nextAudioFrame() {
-  if (injection || !analyser) return;
+  if (injection || held || !analyser) return;
   if (!liveFrame || liveFrame.fftSize !== analyser.fftSize) liveFrame = allocateLiveFrame(analyser);
   liveFrame.sampleRate = analyser.context.sampleRate;
   analyser.getByteFrequencyData(liveFrame.frequency);
@@ -89,7 +93,24 @@ export function nextAudioFrame() {
  */
 export function getAudioFrameData() {
   if (injection) return /** @type {AudioFrameData} */ (injectedFrame);
-  return liveFrame ?? SILENCE;
+  return held ?? liveFrame ?? SILENCE;
+}
+
+/**
+ * Show one offline analysis frame instead of the live analyser: the paused preview at time t holds
+ * the export's frame round(t * fps), so the two show the same picture.
+ * @param {{frequency: Uint8Array, timeDomain: Uint8Array, sampleRate: number}} frame
+ */
+export function holdFrame({ frequency, timeDomain, sampleRate }) {
+  if (frequency.length * 2 !== timeDomain.length) {
+    throw new RangeError(`holdFrame: ${frequency.length} bins need ${2 * frequency.length} samples, got ${timeDomain.length}`);
+  }
+  held = Object.freeze({ frequency, timeDomain, fftSize: timeDomain.length, sampleRate, injected: true });
+}
+
+/** Back to the live analyser (playback started). */
+export function releaseHold() {
+  held = null;
 }
 
 /**

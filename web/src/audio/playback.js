@@ -23,7 +23,8 @@ export class Playback {
     this.startedAt = 0;
     this.playing = false;
     /** @type {() => void} */
-    this.onChange = () => {};
+    /** @type {Set<() => void>} */
+    this.listeners = new Set();
   }
 
   /**
@@ -44,7 +45,7 @@ export class Playback {
     this.buffer = buffer;
     this.name = name;
     this.offset = 0;
-    this.onChange();
+    this.changed();
   }
 
   get duration() {
@@ -68,13 +69,13 @@ export class Playback {
       this.source = null;
       this.playing = false;
       this.offset = 0;
-      this.onChange();
+      this.changed();
     };
     source.start(0, this.offset);
     this.startedAt = this.context.currentTime - this.offset;
     this.source = source;
     this.playing = true;
-    this.onChange();
+    this.changed();
   }
 
   pause() {
@@ -86,7 +87,16 @@ export class Playback {
     source.stop();
     source.disconnect();
     this.playing = false;
-    this.onChange();
+    this.changed();
+  }
+
+  /** Call `listener` after every load, play, pause, seek and end. @param {() => void} listener */
+  listen(listener) {
+    this.listeners.add(listener);
+  }
+
+  changed() {
+    for (const listener of this.listeners) listener();
   }
 
   /** @param {number} seconds */
@@ -95,6 +105,6 @@ export class Playback {
     this.pause();
     this.offset = Math.max(0, Math.min(seconds, this.duration));
     if (wasPlaying) this.play();
-    this.onChange();
+    this.changed();
   }
 }

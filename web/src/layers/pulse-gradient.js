@@ -1,3 +1,4 @@
+// @ts-check
 // Opaque background: a slowly drifting colour gradient whose brightness follows the bass.
 
 import { ShaderLayer } from './shader-layer.js';
@@ -70,19 +71,20 @@ function requireNonNegative(value, name) {
 }
 
 /**
- * @param {HTMLCanvasElement} canvas
+ * @param {WebGL2RenderingContext} gl
  * @param {PulseGradientOptions} options
  * @returns {Layer}
  */
-export function createPulseGradientLayer(canvas, { id, style, bassBins = 8, speed = 0.03, floor = 0.35, pulse = 0.65 }) {
+export function createPulseGradientLayer(gl, { id, style, bassBins = 8, speed = 0.03, floor = 0.35, pulse = 0.65 }) {
   if (!Number.isInteger(bassBins) || bassBins < 1) throw new RangeError(`pulse-gradient: bassBins must be a positive integer, got ${bassBins}`);
   requireNonNegative(speed, 'speed');
   requireNonNegative(floor, 'floor');
   requireNonNegative(pulse, 'pulse');
   const tmp = new Float32Array(3);
-  return new ShaderLayer(canvas, {
+  return new ShaderLayer(gl, {
     id,
     kind: 'pulse-gradient',
+    params: { bassBins, speed, floor, pulse },
     style: { ...PULSE_GRADIENT_DEFAULT_STYLE, ...style },
     fragmentSource: FRAGMENT,
     uniforms(u, { time, audio }) {

@@ -1,10 +1,11 @@
+// @ts-check
 // Vertical bars along the bottom following the spectrum, transparent elsewhere.
 //
 // Bar heights are reduced from the bins in JS (once per frame, ~1k bytes) and passed as a
 // uniform array: a per-pixel loop over each bar's bins would cost up to hundreds of texture
 // reads per pixel at 4K on a software rasteriser.
 
-import { parseColor } from './gl.js';
+import { parseColor } from '../gl/program.js';
 import { ShaderLayer } from './shader-layer.js';
 
 /** @typedef {import('./registry.js').Layer} Layer */
@@ -110,11 +111,11 @@ function requireRange(value, name, min, max) {
 }
 
 /**
- * @param {HTMLCanvasElement} canvas
+ * @param {WebGL2RenderingContext} gl
  * @param {SpectrumBarsOptions} options
  * @returns {Layer}
  */
-export function createSpectrumBarsLayer(canvas, {
+export function createSpectrumBarsLayer(gl, {
   id, style, bars = 64, minHz = 30, maxHz = 16000, maxHeight = 0.6, gap = 0.25, exponent = 1.5,
   colorLow = '#22d3ee', colorHigh = '#e879f9',
 }) {
@@ -134,9 +135,10 @@ export function createSpectrumBarsLayer(canvas, {
   let edges = new Int32Array(0);
   let edgesKey = '';
 
-  return new ShaderLayer(canvas, {
+  return new ShaderLayer(gl, {
     id,
     kind: 'spectrum-bars',
+    params: { bars, minHz, maxHz, maxHeight, gap, exponent, colorLow, colorHigh },
     style: { ...SPECTRUM_BARS_DEFAULT_STYLE, ...style },
     fragmentSource: fragmentSource(bars),
     uniforms(u, { audio, height }) {

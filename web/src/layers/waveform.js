@@ -1,3 +1,4 @@
+// @ts-check
 // The time-domain waveform as a bright anti-aliased line across the middle.
 //
 // Each pixel measures its distance to the polyline segments whose x-span is within reach, so
@@ -6,7 +7,7 @@
 // the canvas is cut into vertical strips and JS passes each strip's vertical extent of the
 // line: pixels outside it (most of the screen, for smooth waves) skip the segment loop.
 
-import { parseColor } from './gl.js';
+import { parseColor } from '../gl/program.js';
 import { ShaderLayer } from './shader-layer.js';
 
 /** @typedef {import('./registry.js').Layer} Layer */
@@ -91,11 +92,11 @@ void main() {
 `;
 
 /**
- * @param {HTMLCanvasElement} canvas
+ * @param {WebGL2RenderingContext} gl
  * @param {WaveformOptions} options
  * @returns {Layer}
  */
-export function createWaveformLayer(canvas, { id, style, lineWidth = 3, amplitude = 0.35, color = '#bff4ff' }) {
+export function createWaveformLayer(gl, { id, style, lineWidth = 3, amplitude = 0.35, color = '#bff4ff' }) {
   if (typeof lineWidth !== 'number' || !(lineWidth > 0 && lineWidth <= 64)) {
     throw new RangeError(`waveform: lineWidth must be a number in (0, 64], got ${lineWidth}`);
   }
@@ -105,9 +106,10 @@ export function createWaveformLayer(canvas, { id, style, lineWidth = 3, amplitud
   const rgb = parseColor(color);
   const strips = new Float32Array(2 * STRIPS);
 
-  return new ShaderLayer(canvas, {
+  return new ShaderLayer(gl, {
     id,
     kind: 'waveform',
+    params: { lineWidth, amplitude, color },
     style: { ...WAVEFORM_DEFAULT_STYLE, ...style },
     fragmentSource: FRAGMENT,
     uniforms(u, { audio, width, height }) {

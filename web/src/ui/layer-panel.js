@@ -1,7 +1,8 @@
 // @ts-check
-// One row per layer: opacity, CSS blend mode and background colour, applied live to the preview and read
-// by the export through describeLayers().
-import { BLEND_MODES, getLayers, setLayerStyle } from '../layers/registry.js';
+// One row per layer: opacity, blend mode and background colour. Each change goes to Python, which plans
+// the composite for the preview and, later, the export.
+import { BLEND_MODES } from '../contract.js';
+import { getLayers, setLayerStyle } from '../layers/registry.js';
 
 /** @param {HTMLElement} panel */
 export function setupLayerPanel(panel) {

@@ -25,7 +25,7 @@ export function setupTransport({ playback, demoURL, onTrack, isBusy }) {
     play.textContent = playback.playing ? 'Pause' : 'Play';
     $('track-name').textContent = playback.buffer ? `${playback.name} (${playback.duration.toFixed(2)} s)` : 'No track loaded';
   };
-  playback.onChange = refresh;
+  playback.listen(refresh);
 
   /** @param {() => Promise<ArrayBuffer>} read @param {string} name */
   async function load(read, name) {

@@ -1,27 +1,5 @@
-// Small WebGL2 helpers shared by the shader layers. Each layer owns its own context, so nothing
-// here caches state across contexts.
-
-/** @type {WebGLContextAttributes} */
-export const CONTEXT_ATTRIBUTES = Object.freeze({
-  alpha: true,
-  // The compositor expects premultiplied pixels; matching the canvas avoids a browser-side conversion.
-  premultipliedAlpha: true,
-  // readPixels may run after the browser has composited the frame; without this the buffer could be cleared.
-  preserveDrawingBuffer: true,
-  antialias: false,
-  depth: false,
-  stencil: false,
-});
-
-/**
- * @param {HTMLCanvasElement} canvas
- * @returns {WebGL2RenderingContext}
- */
-export function createGLContext(canvas) {
-  const gl = canvas.getContext('webgl2', CONTEXT_ATTRIBUTES);
-  if (!gl) throw new Error('WebGL2 is not available (canvas.getContext("webgl2") returned null)');
-  return gl;
-}
+// @ts-check
+// Small WebGL2 helpers shared by the renderer, the compositor and the shader layers.
 
 /**
  * The info log alone only gives "0:12: ..." positions; quoting the offending lines makes the

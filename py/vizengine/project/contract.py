@@ -1,0 +1,57 @@
+"""The contracts the page and the core must agree on, read once from contract.json.
+
+The page imports the same JSON file (Vite bundles it), so a blend mode, a resolution or the colour grammar
+changes in one place for both languages. It is read through importlib.resources so that it is found in
+an installed wheel and in the zip Pyodide unpacks, not only in a source tree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from typing import Any
+
+CONTRACT: dict[str, Any] = json.loads(
+    resources.files(__package__).joinpath("contract.json").read_text(encoding="utf-8")
+)
+
+PROJECT_VERSION: int = CONTRACT["projectVersion"]
+BLEND_MODES: tuple[str, ...] = tuple(CONTRACT["blendModes"])
+LAYER_KINDS: tuple[str, ...] = tuple(CONTRACT["layerKinds"])
+OPACITY_RANGE: tuple[float, float] = (CONTRACT["opacity"]["min"], CONTRACT["opacity"]["max"])
+FFT_SIZES: tuple[int, ...] = tuple(CONTRACT["analyser"]["fftSizes"])
+SMOOTHING_RANGE: tuple[float, float] = (
+    CONTRACT["analyser"]["smoothing"]["min"],
+    CONTRACT["analyser"]["smoothing"]["max"],
+)
+
+_settings = CONTRACT["settings"]
+RESOLUTIONS: dict[str, tuple[int, int]] = {
+    name: (width, height) for name, (width, height) in _settings["resolutions"].items()
+}
+FPS_CHOICES: tuple[int, ...] = tuple(_settings["fps"])
+QUALITIES: tuple[str, ...] = tuple(_settings["qualities"])
+FORMATS: tuple[str, ...] = tuple(_settings["formats"])
+
+# The page compiles the same text as `new RegExp(pattern, "i")`. re.ASCII keeps Python's case folding
+# and classes to ASCII as JavaScript's are without the "u" flag (Python alone would fold "ſ" to "s").
+# Groups: 1 hex digits; 2-5 r, g, b, alpha of the comma syntax; 6-9 the same of the space syntax.
+COLOR_PATTERN: re.Pattern[str] = re.compile(CONTRACT["color"]["pattern"], re.IGNORECASE | re.ASCII)
+COLOR_HINT: str = CONTRACT["color"]["hint"]
+
+__all__ = [
+    "BLEND_MODES",
+    "COLOR_HINT",
+    "COLOR_PATTERN",
+    "CONTRACT",
+    "FFT_SIZES",
+    "FORMATS",
+    "FPS_CHOICES",
+    "LAYER_KINDS",
+    "OPACITY_RANGE",
+    "PROJECT_VERSION",
+    "QUALITIES",
+    "RESOLUTIONS",
+    "SMOOTHING_RANGE",
+]

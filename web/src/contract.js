@@ -1,0 +1,11 @@
+// @ts-check
+// The contracts Python and the page share (blend modes, colour grammar, opacity range, settings limits),
+// read from the one source Python reads too: py/vizengine/project/contract.json.
+import contract from '../../py/vizengine/project/contract.json';
+
+/** @type {readonly string[]} */
+export const BLEND_MODES = Object.freeze([...contract.blendModes]);
+export const OPACITY = Object.freeze({ ...contract.opacity });
+export const COLOR = Object.freeze({ pattern: new RegExp(contract.color.pattern, 'i'), hint: String(contract.color.hint) });
+export const PROJECT_VERSION = contract.projectVersion;
+export const SETTINGS = contract.settings;
