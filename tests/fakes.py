@@ -1,25 +1,26 @@
-"""Test doubles for the page side of an export: frame store, ffmpeg runtimes and the Host.
+"""Test doubles for the page side of an export: the Host, and the FfmpegEncoder's frame store and runtime.
 
 Imported by the tests as `from fakes import ...` (pytest puts tests/ on sys.path in "prepend" mode).
 Every fake appends to a shared `events` list, so a test can check the order of what happened across
-host, frame store and encoder.
+host, encoder, frame store and ffmpeg (`ffmpeg_encoder(host.events)` wires an encoder to the host's list).
+native_ffmpeg.NativeFfmpegRuntime is the runtime that really encodes.
 """
 
 from __future__ import annotations
 
-import asyncio
-import collections
-import re
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from vizengine.audio.clip import DecodedAudio
-from vizengine.export.cancel import CancelSignal
+from vizengine.encode.encoder import Encoder, FfmpegEncoder
+from vizengine.encode.encoding import EncodeJob
 from vizengine.errors import AudioError, EncoderError, ExportCancelled, StorageError
+from vizengine.export.cancel import CancelSignal
+from vizengine.frames.compositing import CompositePlan, Compositor, LayerStyle
+from vizengine.frames.frame import Frame
+from vizengine.project.contract import BLEND_MODES
+from vizengine.project.description import Project
 
 NO_AUDIO_MESSAGE = "No audio is loaded: pick a file or use the demo track."
 
@@ -70,9 +71,6 @@ class FakeFrameStore:
 
     async def flush(self) -> None:
         self.events.append(("frames.flush",))
-
-    async def count(self) -> int:
-        return len(self.frames)
 
     async def clear(self) -> None:
         self.clear_calls += 1
@@ -138,120 +136,116 @@ class FakeFfmpegRuntime:
         self.files.clear()
 
 
-class NativeFfmpegRuntime:
-    """encoder.FfmpegRuntime over the native ffmpeg binary, in a private directory."""
+def ffmpeg_encoder(events: list, frames: FakeFrameStore | None = None, runtime: Any = None) -> FfmpegEncoder:
+    """The export's FfmpegEncoder over fakes (a FakeFfmpegRuntime unless `runtime` is given), recording
+    into `events`; `encoder.frames` and `encoder.runtime` are the fakes."""
+    frames = frames if frames is not None else FakeFrameStore()
+    runtime = runtime if runtime is not None else FakeFfmpegRuntime()
+    if getattr(runtime, "frames", None) is None:
+        runtime.frames = frames
+    frames.events = runtime.events = events
+    return FfmpegEncoder(runtime, frames)
 
-    def __init__(self, frames: FakeFrameStore, workdir: Path | None = None,
-                 events: list | None = None) -> None:
-        self.frames = frames
-        self.dir = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="vizengine-ffmpeg-"))
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.events = events if events is not None else []
-        self.last_args: list[str] | None = None
-        self.progress_seen: list[int] = []
 
-    async def load(self) -> None:
-        self.events.append(("ffmpeg.load",))
-        if shutil.which("ffmpeg") is None:
-            raise EncoderError("native ffmpeg is not installed")
+class RecordingEncoder:
+    """Wraps an Encoder: records each frame it is handed (top-down RGB copies) and an
+    ("encoder.add_frame", index) event, then passes every call on."""
 
-    async def write_frames(self, count: int, pattern: str) -> None:
-        self.events.append(("ffmpeg.write_frames",))
-        for i in range(count):
-            if i not in self.frames.frames:
-                raise EncoderError(f"frame {i} is missing from the frame store")
-            (self.dir / (pattern % i)).write_bytes(self.frames.frames[i])
+    def __init__(self, inner: Encoder, events: list) -> None:
+        self.inner, self.events = inner, events
+        self.name = inner.name
+        self.rgb: list[np.ndarray] = []
 
-    async def write_file(self, name: str, data: bytes) -> None:
-        self.events.append(("ffmpeg.write_file",))
-        (self.dir / name).write_bytes(data)
+    async def start(self, job: EncodeJob, signal: CancelSignal) -> None:
+        await self.inner.start(job, signal)
 
-    async def run(self, args: list[str], progress, signal: CancelSignal) -> None:
-        self.events.append(("ffmpeg.run",))
-        self.last_args = list(args)
-        signal.check()
-        proc = await asyncio.create_subprocess_exec(
-            "ffmpeg", *args, cwd=self.dir, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    async def add_frame(self, index: int, frame: Frame) -> None:
+        self.events.append(("encoder.add_frame", index))
+        self.rgb.append(frame.rgb())
+        await self.inner.add_frame(index, frame)
 
-        def stop() -> None:
-            try:
-                proc.terminate()
-            except ProcessLookupError:
-                pass
+    async def finish(self, audio_wav: bytes | None, progress) -> Any:
+        return await self.inner.finish(audio_wav, progress)
 
-        unsubscribe = signal.on_cancel(stop)
-        tail: collections.deque[str] = collections.deque(maxlen=12)
-        pending = ""
-        try:
-            while chunk := await proc.stderr.read(4096):
-                pending += chunk.decode("utf-8", "replace")
-                *lines, pending = re.split(r"[\r\n]", pending)
-                for line in filter(None, (s.strip() for s in lines)):
-                    tail.append(line)
-                    if m := re.match(r"frame=\s*(\d+)", line):
-                        self.progress_seen.append(int(m.group(1)))
-                        progress(int(m.group(1)))
-            if pending.strip():
-                tail.append(pending.strip())
-            code = await proc.wait()
-        finally:
-            unsubscribe()
-            if proc.returncode is None:
-                stop()
-                await proc.wait()
-        if signal.cancelled:
-            signal.check()
-        if code != 0:
-            raise EncoderError(f"ffmpeg exited with {code}: " + " | ".join(tail))
+    async def abort(self) -> None:
+        await self.inner.abort()
 
-    async def read_output(self, name: str, mime: str) -> bytes:
-        self.events.append(("ffmpeg.read_output",))
-        return (self.dir / name).read_bytes()
 
-    async def clear(self) -> None:
-        self.events.append(("ffmpeg.clear",))
-        for path in self.dir.iterdir():
-            if path.is_file():
-                path.unlink()
+def draw_layer(kind: str, audio, index: int, time: float, width: int, height: int) -> np.ndarray:
+    """What the fake GPU draws for one layer: premultiplied RGBA, rows bottom-up (row 0 at the bottom).
 
-    def files(self) -> list[str]:
-        return sorted(p.name for p in self.dir.iterdir())
+    pulse-gradient: an opaque colour that follows `time`; spectrum-bars: a translucent bar whose height
+    follows audio.frequency[index].max(); waveform: an opaque band whose row follows
+    audio.time_domain[index].max().
+    """
+    out = np.zeros((height, width, 4), dtype=np.uint8)
+    if kind == "pulse-gradient":
+        phase = (time * 0.7) % 1.0
+        out[...] = (int(255 * phase), int(255 * (1 - phase)), 90, 255)
+    elif kind == "spectrum-bars":
+        alpha = 160
+        bar = int(audio.frequency[index].max()) * height // 255
+        out[:bar, width // 4: 3 * width // 4] = (240 * alpha // 255, 200 * alpha // 255, 40 * alpha // 255, alpha)
+    elif kind == "waveform":
+        row = int(audio.time_domain[index].max()) * (height - 8) // 255
+        out[row: row + 8] = (30, 220, 250, 255)
+    return out
+
+
+def reference_plan(plan: dict, width: int, height: int) -> CompositePlan:
+    """The numpy Compositor's plan for a gpu_plan: what the GPU is asked to composite."""
+
+    def css(rgb) -> str:
+        return "rgb({!r} {!r} {!r})".format(*(float(c) * 255.0 for c in rgb))
+
+    layers = []
+    for entry in plan["layers"]:
+        *premultiplied, alpha = entry["background"]
+        if alpha == 0:
+            background = "transparent"
+        else:
+            r, g, b = (c / alpha * 255.0 for c in premultiplied)
+            background = f"rgb({r!r} {g!r} {b!r} / {float(alpha)!r})"
+        layers.append(LayerStyle(f"slice-{entry['slice']}", entry["opacity"], BLEND_MODES[entry["mode"]],
+                                 background))
+    return CompositePlan(width, height, css(plan["stage"]), tuple(layers))
 
 
 class FakeHost:
-    """host.Host for tests.
+    """host.Host for tests: a page whose GPU runs the reference compositor.
 
-    draw_frame/read_frame draw two layers (premultiplied, bottom-up rows): layer 0 an opaque colour that
-    follows `time`, layer 1 a translucent bar whose height follows audio.frequency[index].max().
-    Failure injection: `fail_at_frame`/`failure` raise while rendering that frame; `cancel_at_frame`
-    cancels `signal` while rendering that frame; `fail` maps a method name (pause_playback,
-    restore_playback, begin_render, end_render, deliver, project) to an exception it raises.
+    draw_frame "draws" every project layer with `draw_layer`; read_frame composites the layers the
+    configured plan names (its slices, modes, opacities, backgrounds, stage colour) with the numpy
+    `Compositor` and hands back ONE frame: RGBA, rows bottom-up, alpha 255.
+    Failure injection: `fail_at_frame`/`failure` raise while drawing that frame; `cancel_at_frame`
+    cancels `signal` while drawing that frame, `cancel_in` while running the named method; `fail`
+    maps a method name (project, pause_playback, decode_audio, restore_playback, configure_compositor,
+    begin_render, end_render, deliver) to an exception it raises.
     """
 
     def __init__(self, *, audio: DecodedAudio | None = None, no_audio: bool = False,
-                 project: dict | None = None, frames: FakeFrameStore | None = None,
-                 ffmpeg: Any = None, fail_at_frame: int | None = None,
+                 project: dict | None = None, fail_at_frame: int | None = None,
                  failure: BaseException | None = None, cancel_at_frame: int | None = None,
-                 signal: CancelSignal | None = None, fail: dict[str, BaseException] | None = None) -> None:
+                 cancel_in: str | None = None, signal: CancelSignal | None = None,
+                 fail: dict[str, BaseException] | None = None) -> None:
         self.events: list[tuple] = []
         self.audio = None if no_audio else (audio if audio is not None else synthetic_audio())
-        self._project = project if project is not None else default_project()
-        self.frames = frames if frames is not None else FakeFrameStore()
-        self.frames.events = self.events
-        self.ffmpeg = ffmpeg if ffmpeg is not None else FakeFfmpegRuntime(self.frames)
-        self.ffmpeg.events = self.events
+        self.project_json = project if project is not None else default_project()
         self.fail_at_frame, self.failure = fail_at_frame, failure
-        self.cancel_at_frame, self.signal = cancel_at_frame, signal
+        self.cancel_at_frame, self.cancel_in, self.signal = cancel_at_frame, cancel_in, signal
         self.fail = fail or {}
+        self.plans: list[dict] = []
         self.renders: list[tuple[int, float, float]] = []
-        self.bar_levels: list[int] = []
         self.render_audio = None
         self.render_size: tuple[int, int] | None = None
         self.delivered: list[tuple[Any, str, str]] = []
+        self._drawn: tuple[int, float] | None = None
+        self._compositor: tuple[tuple, Compositor] | None = None
 
     def _call(self, name: str, *details: Any) -> None:
         self.events.append((name, *details))
+        if name == self.cancel_in:
+            self.signal.cancel()
         if name in self.fail:
             raise self.fail[name]
 
@@ -263,9 +257,15 @@ class FakeHost:
                 out.append(event[0])
         return out
 
-    def project(self) -> dict:
+    def layer_pixels(self, index: int, time: float) -> np.ndarray:
+        """Every project layer as drawn for frame `index` at `time`: (layers, height, width, 4)."""
+        width, height = self.render_size
+        kinds = [layer["kind"] for layer in self.project_json["layers"]]
+        return np.stack([draw_layer(kind, self.render_audio, index, time, width, height) for kind in kinds])
+
+    def project(self) -> Project:
         self._call("project")
-        return self._project
+        return Project.from_json(self.project_json)
 
     async def decode_audio(self) -> DecodedAudio:
         self._call("decode_audio")
@@ -279,6 +279,10 @@ class FakeHost:
     def restore_playback(self) -> None:
         self._call("restore_playback")
 
+    def configure_compositor(self, plan: dict) -> None:
+        self._call("configure_compositor")
+        self.plans.append(plan)
+
     def begin_render(self, width: int, height: int, audio) -> None:
         self._call("begin_render", width, height)
         self.render_size, self.render_audio = (width, height), audio
@@ -291,25 +295,22 @@ class FakeHost:
         if index == self.fail_at_frame:
             raise self.failure if self.failure is not None else RuntimeError(f"WebGL context lost at frame {index}")
         assert self.render_size is not None and self.render_audio is not None, "draw_frame before begin_render"
+        assert self.plans, "draw_frame before configure_compositor"
         self._drawn = (index, time)
 
     def read_frame(self, out: np.ndarray) -> None:
-        self.events.append(("read_frame", self._drawn[0]))
         index, time = self._drawn
+        self.events.append(("read_frame", index))
         width, height = self.render_size
-        assert out.shape == (len(self._project["layers"]), height, width, 4), f"bad out shape {out.shape}"
-        phase = (time * 0.7) % 1.0
-        out[0] = (int(255 * phase), int(255 * (1 - phase)), 90, 255)
-        level = int(self.render_audio.frequency[index].max())
-        self.bar_levels.append(level)
-        if out.shape[0] > 1:
-            alpha = 160
-            out[1] = 0
-            bar = level * height // 255  # rows from the bottom (row 0 is the bottom row)
-            out[1, :bar, width // 4: 3 * width // 4] = (240 * alpha // 255, 200 * alpha // 255,
-                                                        40 * alpha // 255, alpha)
-        for extra in range(2, out.shape[0]):
-            out[extra] = 0
+        assert out.shape == (height, width, 4) and out.dtype == np.uint8, f"bad out {out.dtype} {out.shape}"
+        plan = self.plans[-1]
+        key = (id(plan), width, height)
+        if self._compositor is None or self._compositor[0] != key:
+            self._compositor = (key, Compositor(reference_plan(plan, width, height)))
+        slices = [entry["slice"] for entry in plan["layers"]]
+        rgb = self._compositor[1].compose(self.layer_pixels(index, time)[slices])
+        out[..., :3] = rgb[::-1]
+        out[..., 3] = 255
 
     def end_render(self) -> None:
         self._call("end_render")

@@ -1,21 +1,19 @@
-"""Compositing the stage's layers as the browser does, CSS colour parsing, plan validation, JPEG."""
+"""Compositing the stage's layers as the browser does (the GPU compositor's reference), CSS colour parsing,
+plan validation."""
 
-import io
 import math
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from vizengine.frames.blend_modes import BLEND_MODES, blend
 from vizengine.frames.compositing import (
     CompositePlan,
     Compositor,
     LayerStyle,
-    encode_jpeg,
     parse_css_color,
 )
-from vizengine.errors import InvalidLayer, InvalidSettings
+from vizengine.errors import InvalidLayer
 
 
 def plan(w, h, *layers, background="#000000"):
@@ -301,38 +299,3 @@ def test_composite_plan_validation_messages(kwargs, match):
 def test_compositor_rejects_bad_band_rows():
     with pytest.raises(ValueError, match="band_rows"):
         Compositor(plan(2, 2), band_rows=0)
-
-
-# --- encode_jpeg -------------------------------------------------------------------------------------
-
-
-def test_encode_jpeg_round_trips_size_and_pixels_closely():
-    y, x = np.mgrid[0:48, 0:64]
-    rgb = np.stack([x * 4, y * 5, (x + y) * 2], axis=-1).astype(np.uint8)
-    data = encode_jpeg(rgb, quality=90)
-    assert isinstance(data, bytes) and data[:2] == b"\xff\xd8"
-    with Image.open(io.BytesIO(data)) as im:
-        assert im.format == "JPEG" and im.size == (64, 48)
-        back = np.asarray(im.convert("RGB"), dtype=np.int16)
-    assert np.abs(back - rgb).mean() < 2.0
-
-
-def test_encode_jpeg_accepts_non_contiguous_views_and_quality_changes_size():
-    rng = np.random.default_rng(8)
-    rgb = rng.integers(0, 256, (32, 40, 3), dtype=np.uint8)
-    flipped = rgb[::-1]
-    with Image.open(io.BytesIO(encode_jpeg(flipped, 95))) as im:
-        assert im.size == (40, 32)
-    assert len(encode_jpeg(rgb, 20)) < len(encode_jpeg(rgb, 95))
-
-
-@pytest.mark.parametrize("quality", [0, 101, 90.0, True])
-def test_encode_jpeg_rejects_bad_quality(quality):
-    with pytest.raises(InvalidSettings, match="JPEG quality"):
-        encode_jpeg(np.zeros((2, 2, 3), np.uint8), quality)
-
-
-@pytest.mark.parametrize("rgb", [np.zeros((2, 2, 4), np.uint8), np.zeros((2, 2, 3)), np.zeros((2, 6))])
-def test_encode_jpeg_rejects_non_rgb_arrays(rgb):
-    with pytest.raises(ValueError, match="uint8 array of shape"):
-        encode_jpeg(rgb)

@@ -1,4 +1,5 @@
-"""vizengine.encode.encoding's ffmpeg arguments, FfmpegEncoder's steps, and real native ffmpeg runs with them."""
+"""vizengine.encode.encoding's ffmpeg arguments, the streaming FfmpegEncoder's steps, and real native ffmpeg
+encodes of frames streamed through it."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from fakes import FakeFfmpegRuntime, FakeFrameStore, NativeFfmpegRuntime
+from fakes import FakeFrameStore, ffmpeg_encoder
+from native_ffmpeg import NativeFfmpegRuntime
 
 from vizengine.audio.clip import to_wav
 from vizengine.export.cancel import CancelSignal
-from vizengine.frames.compositing import encode_jpeg
-from vizengine.encode.encoder import FfmpegEncoder
+from vizengine.encode.encoder import FRAME_JPEG_QUALITY, FfmpegEncoder
 from vizengine.encode.encoding import AUDIO_FILE, FRAME_PATTERN, EncodeJob, ffmpeg_args, seconds_arg
-from vizengine.errors import EncoderError, ExportCancelled
+from vizengine.errors import EncoderError, ExportCancelled, StorageError
+from vizengine.frames.frame import Frame
 
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None,
                                   reason="native ffmpeg/ffprobe not installed")
@@ -29,6 +31,9 @@ X264_TABLE = {"high": ("veryfast", "18", "192k"), "medium": ("faster", "22", "16
 VP8_TABLE = {"high": ("10", "4", "6"), "medium": ("16", "6", "5"), "low": ("24", "8", "4")}
 # 1920 * 1080 * 60 / 1000 = 124416 kilo-pixels/s; times 0.10, 0.06, 0.035 bits per pixel, rounded
 VP8_1080P60_KBPS = {"high": "12442k", "medium": "7465k", "low": "4355k"}
+
+
+WIDTH, HEIGHT, FPS, COUNT, RATE = 64, 36, 30, 12, 48000
 
 
 def after(args: list[str], flag: str) -> str:
@@ -104,48 +109,94 @@ def test_encode_job_output_and_duration():
     assert job.output_file == "output.webm" and job.duration == Fraction(3, 2)
 
 
-# -- FfmpegEncoder over a recording runtime ------------------------------------------------------
+# -- FfmpegEncoder over a recording frame store and runtime ---------------------------------------
 
-def test_encoder_writes_frames_then_audio_then_runs_then_reads_the_output():
-    runtime = FakeFfmpegRuntime()
-    job = EncodeJob(1280, 720, 30, 12, "medium", "webm")
+
+def gradient_frame(i: int, width: int = WIDTH, height: int = HEIGHT) -> Frame:
+    """Frame i of a short clip: RGBA rows bottom-up, a bar that grows with i."""
+    rgba = np.zeros((height, width, 4), np.uint8)
+    rgba[..., 3] = 255
+    rgba[:, : (i + 1) * width // COUNT, :3] = (200, 40 + 15 * i, 90)
+    return Frame(rgba)
+
+
+async def stream(encoder: FfmpegEncoder, job: EncodeJob, wav: bytes | None, signal: CancelSignal, progress):
+    await encoder.start(job, signal)
+    for i in range(job.frame_count):
+        await encoder.add_frame(i, gradient_frame(i, job.width, job.height))
+    return await encoder.finish(wav, progress)
+
+
+def test_start_clears_frames_left_by_an_earlier_export_then_loads_ffmpeg():
+    events: list = []
+    encoder = ffmpeg_encoder(events)
+    encoder.frames.frames[7] = b"stale"
+    asyncio.run(encoder.start(EncodeJob(WIDTH, HEIGHT, FPS, COUNT, "low", "mp4"), CancelSignal()))
+    assert events == [("frames.clear",), ("ffmpeg.load",)] and encoder.frames.frames == {}
+
+
+def test_each_added_frame_is_stored_as_its_jpeg_at_the_frame_quality():
+    encoder = ffmpeg_encoder([])
+    asyncio.run(stream(encoder, EncodeJob(WIDTH, HEIGHT, FPS, COUNT, "low", "mp4"), b"RIFF", CancelSignal(),
+                       lambda _: None))
+    assert encoder.frames.history == [(i, gradient_frame(i).jpeg(FRAME_JPEG_QUALITY)) for i in range(COUNT)]
+
+
+def test_finish_flushes_the_frames_then_writes_them_and_the_audio_runs_ffmpeg_and_reads_the_output():
+    events: list = []
+    encoder = ffmpeg_encoder(events)
+    runtime = encoder.runtime
+    job = EncodeJob(WIDTH, HEIGHT, FPS, COUNT, "medium", "webm")
     seen = []
-    out = asyncio.run(FfmpegEncoder(runtime).encode(job, b"RIFF....", CancelSignal(), seen.append))
-    assert [c[0] for c in runtime.calls] == ["write_frames", "write_file", "run", "read_output"]
-    assert runtime.calls[0] == ("write_frames", 12, FRAME_PATTERN)
+    out = asyncio.run(stream(encoder, job, b"RIFF....", CancelSignal(), seen.append))
+    after_frames = [e[0] for e in events if e[0] != "frames.put"]
+    assert after_frames == ["frames.clear", "ffmpeg.load", "frames.flush", "ffmpeg.write_frames",
+                            "ffmpeg.write_file", "ffmpeg.run", "ffmpeg.read_output"]
+    assert [c[0] for c in runtime.calls] == ["load", "write_frames", "write_file", "run", "read_output"]
+    assert runtime.calls[1] == ("write_frames", COUNT, FRAME_PATTERN)
+    assert runtime.frames_seen == list(range(COUNT))
     assert runtime.files == {AUDIO_FILE: b"RIFF...."}
-    assert runtime.calls[2] == ("run", ffmpeg_args(job))
-    assert runtime.calls[3] == ("read_output", "output.webm", "video/webm")
+    assert runtime.calls[3] == ("run", ffmpeg_args(job))
+    assert runtime.calls[4] == ("read_output", "output.webm", "video/webm")
     assert out == runtime.output and seen == [1, 2, 3]
 
 
-def test_encoder_without_audio_writes_no_audio_file():
-    runtime = FakeFfmpegRuntime()
-    job = EncodeJob(1280, 720, 30, 12, "low", "mp4", has_audio=False)
-    asyncio.run(FfmpegEncoder(runtime).encode(job, None, CancelSignal(), lambda _: None))
-    assert "write_file" not in [c[0] for c in runtime.calls]
+def test_finish_without_audio_writes_no_audio_file():
+    encoder = ffmpeg_encoder([])
+    job = EncodeJob(WIDTH, HEIGHT, FPS, 2, "low", "mp4", has_audio=False)
+    asyncio.run(stream(encoder, job, None, CancelSignal(), lambda _: None))
+    assert "write_file" not in [c[0] for c in encoder.runtime.calls]
 
 
-def test_encoder_checks_the_signal_before_any_work():
-    runtime, signal = FakeFfmpegRuntime(), CancelSignal()
+def test_a_cancelled_signal_stops_start_before_loading_and_finish_before_ffmpeg_reads_a_frame():
+    signal = CancelSignal()
     signal.cancel()
-    encoder = FfmpegEncoder(runtime)
+    encoder = ffmpeg_encoder([])
+    job = EncodeJob(WIDTH, HEIGHT, FPS, 1, "low", "mp4")
     with pytest.raises(ExportCancelled):
-        asyncio.run(encoder.load(signal))
+        asyncio.run(encoder.start(job, signal))
     with pytest.raises(ExportCancelled):
-        asyncio.run(encoder.encode(EncodeJob(64, 36, 30, 1, "low", "mp4"), b"", signal, lambda _: None))
-    assert runtime.calls == []
+        asyncio.run(encoder.finish(b"", lambda _: None))
+    assert encoder.runtime.calls == []
 
 
-def test_encoder_cleanup_clears_the_runtime():
-    runtime = FakeFfmpegRuntime()
-    asyncio.run(FfmpegEncoder(runtime).cleanup())
-    assert runtime.calls == [("clear",)]
+def test_abort_clears_the_frames_and_ffmpeg_files():
+    events: list = []
+    encoder = ffmpeg_encoder(events)
+    asyncio.run(encoder.frames.put(0, b"jpeg"))
+    asyncio.run(encoder.abort())
+    assert events[1:] == [("frames.clear",), ("ffmpeg.clear",)] and encoder.frames.frames == {}
+
+
+def test_abort_still_clears_ffmpeg_files_when_clearing_the_frames_fails():
+    events: list = []
+    encoder = ffmpeg_encoder(events, FakeFrameStore(fail_clear_on=(1,)))
+    with pytest.raises(EncoderError, match="IndexedDB is gone"):
+        asyncio.run(encoder.abort())
+    assert events == [("frames.clear failed",), ("ffmpeg.clear",)]
 
 
 # -- native ffmpeg -------------------------------------------------------------------------------
-
-WIDTH, HEIGHT, FPS, COUNT, RATE = 64, 36, 30, 12, 48000
 
 
 def probe(path) -> dict:
@@ -164,18 +215,14 @@ def probe(path) -> dict:
 def native_outputs(tmp_path_factory):
     if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
         pytest.skip("native ffmpeg/ffprobe not installed")
-    frames = FakeFrameStore()
-    for i in range(COUNT):
-        rgb = np.zeros((HEIGHT, WIDTH, 3), np.uint8)
-        rgb[:, : (i + 1) * WIDTH // COUNT] = (200, 40 + 15 * i, 90)
-        asyncio.run(frames.put(i, encode_jpeg(rgb, 92)))
     t = np.arange(round(0.4 * RATE)) / RATE
     wav = to_wav(np.stack([0.5 * np.sin(2 * np.pi * 440 * t), 0.3 * np.sin(2 * np.pi * 550 * t)]), RATE)
     outputs = {}
     for fmt in ("mp4", "webm"):
-        runtime = NativeFfmpegRuntime(frames, tmp_path_factory.mktemp(fmt))
+        frames = FakeFrameStore()
+        encoder = FfmpegEncoder(NativeFfmpegRuntime(frames, tmp_path_factory.mktemp(fmt)), frames)
         job = EncodeJob(WIDTH, HEIGHT, FPS, COUNT, "high", fmt)
-        data = asyncio.run(FfmpegEncoder(runtime).encode(job, wav, CancelSignal(), lambda _: None))
+        data = asyncio.run(stream(encoder, job, wav, CancelSignal(), lambda _: None))
         path = tmp_path_factory.mktemp("out") / f"clip.{fmt}"
         path.write_bytes(data)
         outputs[fmt] = probe(path)

@@ -64,9 +64,22 @@ const transport = setupTransport({
 
 // Python plans the composite whenever the layers change, and computes the paused preview's audio frame
 // whenever the playhead stops somewhere: both go through the same code the export uses.
-const replan = () => { if (app) app.plan_preview(); };
+const previewError = /** @type {HTMLElement} */ (document.getElementById('preview-error'));
+/** Preview problems (a project Python refuses, a failed analysis) show under the stage. @param {() => any} step */
+const reportingPreviewErrors = async (step) => {
+  try {
+    await step();
+    previewError.hidden = true;
+  } catch (error) {
+    previewError.textContent = `Preview: ${error instanceof Error ? error.message : error}`;
+    previewError.hidden = false;
+  }
+};
+const replan = () => { if (app) void reportingPreviewErrors(() => app.plan_preview()); };
 const showPaused = () => {
-  if (app && playback.buffer && !playback.playing && !host.isExporting()) app.show_paused_frame(playback.currentTime, Number(fpsField.value));
+  if (app && playback.buffer && !playback.playing && !host.isExporting()) {
+    void reportingPreviewErrors(() => app.show_paused_frame(playback.currentTime, Number(fpsField.value)));
+  }
 };
 onLayersChanged(replan);
 playback.listen(showPaused);

@@ -127,7 +127,9 @@ class BrowserHost:
         self._js = host
 
     def project(self) -> Project:
-        return Project.from_json(self._js.project().to_py())
+        with _page_call(ExportError, "Could not read the project from the page"):
+            description = self._js.project().to_py()
+        return Project.from_json(description)
 
     async def decode_audio(self) -> DecodedAudio:
         decoded = await _awaited(AudioError, "Could not decode the audio", self._js.decodeAudio)
@@ -140,16 +142,22 @@ class BrowserHost:
         return DecodedAudio(samples, int(decoded.sampleRate))
 
     def pause_playback(self) -> None:
-        self._js.pausePlayback()
+        with _page_call(ExportError, "Could not pause playback"):
+            self._js.pausePlayback()
 
     def restore_playback(self) -> None:
-        self._js.restorePlayback()
+        with _page_call(ExportError, "Could not restore playback"):
+            self._js.restorePlayback()
 
     def configure_compositor(self, plan: dict) -> None:
         with _page_call(RenderError, "The compositor refused the plan"):
             self._js.configureCompositor(to_plain_js(plan))
 
     def show_paused_frame(self, frames: AudioFrames, dt: float) -> None:
+        with _page_call(RenderError, "Could not show the paused frame"):
+            self._show_paused_frame(frames, dt)
+
+    def _show_paused_frame(self, frames: AudioFrames, dt: float) -> None:
         self._js.showPausedFrame(to_plain_js({
             "frequency": to_uint8array(frames.frequency[-1]),
             "timeDomain": to_uint8array(frames.time_domain[-1]),
@@ -176,7 +184,8 @@ class BrowserHost:
             self._js.readFrame().assign_to(out)
 
     def end_render(self) -> None:
-        self._js.endRender()
+        with _page_call(RenderError, "Could not return the renderer to the preview"):
+            self._js.endRender()
 
     async def deliver(self, output: Any, file_name: str, mime: str) -> int:
         return int(await _awaited(ExportError, "Could not hand over the file",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from ..errors import EncoderError
 from ..export.cancel import CancelSignal
 from ..frames.frame import Frame
 from .encoding import AUDIO_FILE, FRAME_PATTERN, MIME, EncodeJob, ffmpeg_args
@@ -98,8 +99,13 @@ class FfmpegEncoder:
         return await self.runtime.read_output(job.output_file, MIME[job.format])
 
     async def abort(self) -> None:
-        # Both steps run even if the first fails: a failed cleanup must not leave frames behind.
-        try:
-            await self.frames.clear()
-        finally:
-            await self.runtime.clear()
+        # Both steps run even if the first fails (a failed cleanup must not leave files behind), and a
+        # failure of each is reported.
+        errors = []
+        for clear in (self.frames.clear, self.runtime.clear):
+            try:
+                await clear()
+            except Exception as error:  # noqa: BLE001 — keep clearing, report all
+                errors.append(str(error))
+        if errors:
+            raise EncoderError("; ".join(errors))

@@ -54,6 +54,8 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         if not project.layers:
             raise ExportError("There are no layers to export: add a layer first.")
         plan = gpu_plan(project)
+        if not plan["layers"]:
+            store.log("warning", "No layer is visible: the video shows only the stage background.")
         audio = await host.decode_audio()
         signal.check()
         frames = settings.frame_range(audio.duration)

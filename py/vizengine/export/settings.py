@@ -12,10 +12,7 @@ from fractions import Fraction
 from ..errors import InvalidSettings
 from ..frames.timing import FrameRange, Seconds, exact
 # The dialog offers exactly these choices: both read them from the one contract.
-from ..project.contract import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS
-
-# Frames reach the encoder as JPEG; this quality keeps them visually lossless before the final encode.
-FRAME_JPEG_QUALITY = 92
+from ..project.contract import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS, SETTINGS_DEFAULTS
 
 
 def _choice(value: object, choices: tuple, what: str) -> object:
@@ -29,10 +26,10 @@ def _choice(value: object, choices: tuple, what: str) -> object:
 
 @dataclass(frozen=True)
 class ExportSettings:
-    resolution: str = "1080p"
-    fps: int = 60
-    quality: str = "high"
-    format: str = "mp4"
+    resolution: str = SETTINGS_DEFAULTS["resolution"]
+    fps: int = SETTINGS_DEFAULTS["fps"]
+    quality: str = SETTINGS_DEFAULTS["quality"]
+    format: str = SETTINGS_DEFAULTS["format"]
     start: Fraction = Fraction(0)
     duration: Fraction | None = None  # None: to the end of the track
 

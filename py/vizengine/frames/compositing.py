@@ -11,7 +11,6 @@ matters under Pyodide's ~2 GB heap where a full-frame float copy per step would 
 
 from __future__ import annotations
 
-import io
 import math
 import operator
 from collections.abc import Mapping
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .blend_modes import BLEND_MODES, blend_channels_first, check_mode
-from ..errors import InvalidLayer, InvalidSettings
+from ..errors import InvalidLayer
 from ..project.contract import COLOR_HINT, COLOR_PATTERN
 from .premultiplied_blends import PREMULTIPLIED
 
@@ -297,31 +296,10 @@ class Compositor:
             out[..., ch] = cb[ch]
 
 
-def encode_jpeg(rgb: np.ndarray, quality: int = 90) -> bytes:
-    """Encode a uint8 (height, width, 3) RGB frame as JPEG bytes."""
-    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
-        raise InvalidSettings(f"JPEG quality must be a whole number from 1 to 100, not {quality!r}")
-    if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError(
-            "encode_jpeg expects a uint8 array of shape (height, width, 3), got "
-            f"{getattr(rgb, 'dtype', type(rgb).__name__)} {getattr(rgb, 'shape', '')}"
-        )
-    # Imported here so compositing alone does not make Pyodide load Pillow.
-    from PIL import Image
-
-    rgb = np.ascontiguousarray(rgb)
-    h, w = rgb.shape[:2]
-    image = Image.frombuffer("RGB", (w, h), rgb, "raw", "RGB", 0, 1)
-    buf = io.BytesIO()
-    image.save(buf, format="JPEG", quality=quality)
-    return buf.getvalue()
-
-
 __all__ = [
     "BLEND_MODES",
     "CompositePlan",
     "Compositor",
     "LayerStyle",
-    "encode_jpeg",
     "parse_css_color",
 ]

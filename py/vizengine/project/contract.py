@@ -33,6 +33,7 @@ RESOLUTIONS: dict[str, tuple[int, int]] = {
 FPS_CHOICES: tuple[int, ...] = tuple(_settings["fps"])
 QUALITIES: tuple[str, ...] = tuple(_settings["qualities"])
 FORMATS: tuple[str, ...] = tuple(_settings["formats"])
+SETTINGS_DEFAULTS: dict[str, Any] = dict(_settings["defaults"])
 
 # The page compiles the same text as `new RegExp(pattern, "i")`. re.ASCII keeps Python's case folding
 # and classes to ASCII as JavaScript's are without the "u" flag (Python alone would fold "ſ" to "s").
@@ -53,5 +54,6 @@ __all__ = [
     "PROJECT_VERSION",
     "QUALITIES",
     "RESOLUTIONS",
+    "SETTINGS_DEFAULTS",
     "SMOOTHING_RANGE",
 ]

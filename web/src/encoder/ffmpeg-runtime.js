@@ -19,8 +19,6 @@ export class FfmpegRuntime {
     this.logTail = [];
     /** @type {((frame: number) => void) | null} */
     this.onProgress = null;
-    /** @type {(line: string) => void} */
-    this.onLog = () => {};
   }
 
   async load() {
@@ -29,7 +27,6 @@ export class FfmpegRuntime {
     ffmpeg.on('log', ({ message }) => {
       this.logTail.push(message);
       if (this.logTail.length > LOG_TAIL) this.logTail.shift();
-      this.onLog(message);
       const match = /frame=\s*(\d+)/.exec(message);
       if (match && this.onProgress) this.onProgress(Number(match[1]));
     });

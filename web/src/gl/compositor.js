@@ -88,14 +88,16 @@ function fragmentSource(layers) {
       : `vec3 s = min(p.rgb / (p.a + TINY), 1.0);
     vec3 b = min(cb, 1.0);
     cb = b + p.a * (${BLEND[mode]} - b);`;
-    // The element image: the layer over its own background, then scaled by opacity.
-    return `  {
+    // The element image: the layer over its own background, then scaled by opacity. Outside the rows
+    // the layer drew in (and with no background) it is transparent and changes nothing: skip the
+    // texture fetch, the costliest step on a software GPU.
+    return `  if (y >= u_rows${k}.x && y <= u_rows${k}.y) {
     vec4 p = texelFetch(u_layers, ivec3(px, ${slice}), 0) * u_opacity${k};
     p += u_background${k} * (u_opacity${k} - p.a);
     ${blend}
   }`;
   });
-  const uniforms = layers.map((_, k) => `uniform float u_opacity${k};\nuniform vec4 u_background${k};`).join('\n');
+  const uniforms = layers.map((_, k) => `uniform float u_opacity${k};\nuniform vec4 u_background${k};\nuniform vec2 u_rows${k};`).join('\n');
   return `#version 300 es
 precision highp float;
 precision highp int;
@@ -107,6 +109,7 @@ out vec4 fragColor;
 ${LIBRARY}
 void main() {
   ivec2 px = ivec2(gl_FragCoord.xy);
+  float y = gl_FragCoord.y;
   vec3 cb = u_stage;
 ${steps.join('\n')}
   fragColor = vec4(cb, 1.0);
@@ -168,8 +171,9 @@ export class Compositor {
   /**
    * Composite the layer texture array onto the default framebuffer (the visible canvas).
    * @param {WebGLTexture | null} layers @param {number} width @param {number} height
+   * @param {([number, number] | null)[]} [rows] per slice, the rows its layer drew in (null: all)
    */
-  draw(layers, width, height) {
+  draw(layers, width, height, rows = []) {
     const gl = this.gl;
     const plan = layers ? this.plan : null;
     const { program, at } = plan ? this.current : this.programFor([]);
@@ -183,6 +187,8 @@ export class Compositor {
     plan?.layers.forEach((layer, k) => {
       gl.uniform1f(at(`u_opacity${k}`), layer.opacity);
       gl.uniform4fv(at(`u_background${k}`), layer.background);
+      const drawn = layer.background[3] > 0 ? null : rows[layer.slice];
+      gl.uniform2f(at(`u_rows${k}`), drawn ? drawn[0] : -1, drawn ? drawn[1] : height + 1);
     });
     this.triangle.draw();
     // Unbound again so a layer drawing into a slice never samples the array it writes (a feedback loop).

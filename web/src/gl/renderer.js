@@ -86,13 +86,13 @@ export class Renderer {
     const layers = getLayers();
     this.targets.allocate(width, height, layers.length);
     nextAudioFrame();
-    if (this.compositor.plan) {
-      layers.forEach((layer, k) => {
+    const rows = this.compositor.plan
+      ? layers.map((layer, k) => {
         this.targets.bind(k);
-        layer.draw(time, dt, width, height);
-      });
-    }
-    this.compositor.draw(this.targets.texture, width, height);
+        return layer.draw(time, dt, width, height);
+      })
+      : [];
+    this.compositor.draw(this.targets.texture, width, height, rows);
     // Send the commands to the GPU process now: the export encodes frame i while the GPU draws i+1.
     this.gl.flush();
   }

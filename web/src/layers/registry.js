@@ -18,7 +18,8 @@ import { BLEND_MODES, COLOR, OPACITY } from '../contract.js';
  * @property {string} kind
  * @property {LayerStyle} style
  * @property {Record<string, unknown>} params
- * @property {(time: number, dt: number, width: number, height: number) => void} draw into the bound framebuffer
+ * @property {(time: number, dt: number, width: number, height: number) => ([number, number] | null)} draw into the
+ *   bound framebuffer; returns the rows it drew in (GL y, pixel centres), null for all
  * @property {() => void} initGL  rebuild GL objects (after a context restore)
  * @property {() => void} dispose
  */

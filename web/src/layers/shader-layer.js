@@ -92,7 +92,9 @@ export class UniformSetter {
  * @property {LayerStyle} style
  * @property {Record<string, unknown>} params the options the layer was made with, for the project description
  * @property {string} fragmentSource GLSL appended after SHADER_PRELUDE; must define main()
- * @property {(u: UniformSetter, frame: UniformFrame) => void} [uniforms] layer-specific uniforms, set every frame
+ * @property {(u: UniformSetter, frame: UniformFrame) => ([number, number] | void)} [uniforms] layer-specific
+ *   uniforms, set every frame; may return the rows [lowest, highest] (GL y, pixel centres) outside which the
+ *   layer draws nothing this frame, which lets the compositor skip it there
  */
 
 /** @implements {import('./registry.js').Layer} */
@@ -133,6 +135,7 @@ export class ShaderLayer {
    * @param {number} dt   seconds since the previous frame
    * @param {number} width  target pixels
    * @param {number} height
+   * @returns {[number, number] | null} the rows the layer drew in, null for all of them
    */
   draw(time, dt, width, height) {
     const gl = this.gl;
@@ -149,8 +152,9 @@ export class ShaderLayer {
     u.vec2('u_resolution', width, height);
     u.int('u_binCount', audio.frequency.length);
     u.int('u_waveCount', audio.timeDomain.length);
-    if (this.uniformsCallback) this.uniformsCallback(u, { time, dt, audio, width, height });
+    const rows = this.uniformsCallback ? this.uniformsCallback(u, { time, dt, audio, width, height }) : undefined;
     this.triangle.draw();
+    return rows ?? null;
   }
 
   dispose() {

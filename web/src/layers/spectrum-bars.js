@@ -159,12 +159,14 @@ export function createSpectrumBarsLayer(gl, {
         if (heights[i] > tallest) tallest = heights[i];
       }
       // Conservative bound on the shader's bar height (+1 px for the anti-aliased edge).
-      u.float('u_top', tallest * maxHeight * height + 2 * (height / 720) + 1);
+      const top = tallest * maxHeight * height + 2 * (height / 720) + 1;
+      u.float('u_top', top);
       u.floatArray('u_bars', heights);
       u.float('u_maxHeight', maxHeight);
       u.float('u_gap', gap);
       u.vec3('u_colorLow', low);
       u.vec3('u_colorHigh', high);
+      return [0, top];
     },
   });
 }

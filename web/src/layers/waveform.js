@@ -154,6 +154,7 @@ export function createWaveformLayer(gl, { id, style, lineWidth = 3, amplitude = 
       u.vec2Array('u_strips', strips);
       u.int('u_stride', stride);
       u.vec3('u_color', rgb);
+      return [bandLo, bandHi];
     },
   });
 }

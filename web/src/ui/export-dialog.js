@@ -1,5 +1,26 @@
 // @ts-check
-// The export dialog: settings in, one export at a time, progress / ETA / log / errors out.
+// The export dialog: settings in, one export at a time, progress / ETA / log / errors out. Its choices
+// come from the contract Python validates against (py/vizengine/project/contract.json).
+import { SETTINGS } from '../contract.js';
+
+/** @type {Record<string, string>} */
+const FORMAT_LABELS = { mp4: 'MP4 (H.264 + AAC)', webm: 'WebM (VP8 + Vorbis)' };
+
+/** @param {HTMLFormElement} form */
+function fillChoices(form) {
+  /** @type {Record<string, [string, string][]>} */
+  const choices = {
+    resolution: Object.entries(SETTINGS.resolutions).map(([name, [w, h]]) => [name, `${name === '4k' ? '4K' : name} (${w}×${h})`]),
+    fps: SETTINGS.fps.map((fps) => [String(fps), `${fps} fps`]),
+    quality: SETTINGS.qualities.map((q) => [q, q[0].toUpperCase() + q.slice(1)]),
+    format: SETTINGS.formats.map((f) => [f, FORMAT_LABELS[f] ?? f]),
+  };
+  for (const [name, options] of Object.entries(choices)) {
+    const select = /** @type {HTMLSelectElement} */ (form.elements.namedItem(name));
+    const chosen = String(/** @type {Record<string, unknown>} */ (SETTINGS.defaults)[name]);
+    for (const [value, label] of options) select.add(new Option(label, value, value === chosen, value === chosen));
+  }
+}
 
 const PHASE_LABELS = {
   idle: 'Ready', preparing: 'Preparing', rendering: 'Rendering', encoding: 'Encoding',
@@ -27,6 +48,7 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
   const close = /** @type {HTMLButtonElement} */ ($('export-close'));
   const bar = /** @type {HTMLProgressElement} */ ($('export-bar'));
   const progressBox = $('export-progress');
+  fillChoices(form);
   let running = false;
   let lastLog = 0; // sequence number of the last log line shown
 
@@ -85,5 +107,5 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
     log.scrollTop = log.scrollHeight;
   }
 
-  return { render, setRunning, isRunning: () => running };
+  return { render };
 }
