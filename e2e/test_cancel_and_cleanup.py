@@ -1,10 +1,11 @@
-"""Cancel mid-render: nothing left in IndexedDB or ffmpeg's file system, playback as it was, page usable."""
+"""Cancel mid-render or mid-encode: nothing left in IndexedDB or OPFS, playback as it was, page usable."""
 
 from __future__ import annotations
 
 from vizengine.cli.driver import (export_to_file, fill_export_dialog, open_export_dialog, start_export,
                                   wait_for_export)
 from media import probe
+from stored import NOTHING, USAGE, stored
 
 
 def test_cancel_during_render_leaves_no_frames_restores_playback_and_allows_another_export(demo_page, tmp_path):
@@ -19,14 +20,14 @@ def test_cancel_during_render_leaves_no_frames_restores_playback_and_allows_anot
                            timeout=120_000)
     assert page.evaluate("window.vizengine.playback.playing") is False  # the export paused the preview
     assert page.locator("#use-demo").is_disabled() and page.locator("#audio-file").is_disabled()
-    assert page.evaluate("window.vizengine.frames.count()") >= 8  # frames really went to IndexedDB
+    went = page.evaluate(USAGE)
+    assert went["frames"] + went["segments"] >= 1, went  # frames really went to IndexedDB
     page.click("#export-cancel")
     state = wait_for_export(page)
 
     assert state["phase"] == "cancelled"
     assert state["frame"] < state["total"]
-    assert page.evaluate("window.vizengine.frames.count()") == 0
-    assert page.evaluate("window.vizengine.ffmpeg.listFiles()") == []
+    assert stored(page) == NOTHING
     assert page.evaluate("window.vizengine.playback.playing") is True
     assert page.locator("#export-phase").inner_text() == "Cancelled"
     assert page.locator("#use-demo").is_enabled() and page.locator("#play").is_enabled()
@@ -35,23 +36,20 @@ def test_cancel_during_render_leaves_no_frames_restores_playback_and_allows_anot
     out = tmp_path / "after-cancel.mp4"
     export_to_file(page, {"duration": 0.2}, out)
     assert int(probe(out)["video"]["nb_read_frames"]) == 6
-    assert page.evaluate("window.vizengine.frames.count()") == 0
+    assert page.evaluate(USAGE) == {"frames": 0, "segments": 0, "exports": 0}
 
 
-def test_cancel_during_encoding_stops_ffmpeg_and_the_next_export_reloads_it(demo_page, tmp_path):
+def test_cancel_while_joining_segments_leaves_nothing_and_the_next_export_works(demo_page, tmp_path):
     page = demo_page
     open_export_dialog(page)
     fill_export_dialog(page, {"resolution": "720p", "fps": 30, "format": "mp4", "start": 1, "duration": 2})
     start_export(page)
-    page.wait_for_function("window.vizengine.state?.phase === 'encoding' && window.vizengine.state.frame >= 1",
-                           timeout=180_000)
+    page.wait_for_function("window.vizengine.state?.phase === 'encoding'", timeout=180_000, polling=50)
     page.click("#export-cancel")
     state = wait_for_export(page)
 
     assert state["phase"] == "cancelled"
-    assert page.evaluate("window.vizengine.ffmpeg.ffmpeg === null")  # the worker was terminated mid-exec
-    assert page.evaluate("window.vizengine.ffmpeg.listFiles()") == []
-    assert page.evaluate("window.vizengine.frames.count()") == 0
+    assert stored(page) == NOTHING
 
     page.click("#export-close")
     out = tmp_path / "after-encode-cancel.webm"

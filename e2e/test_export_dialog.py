@@ -62,7 +62,7 @@ def test_range_past_the_end_is_refused_with_a_clear_message_and_stores_nothing(d
     assert state["phase"] == "failed"
     assert "past the end of the track" in state["error"]
     assert "past the end of the track" in demo_page.locator("#export-error").inner_text()
-    assert demo_page.evaluate("window.vizengine.frames.count()") == 0
+    assert demo_page.evaluate("async () => await window.vizengine.segments.usage()") == {"frames": 0, "segments": 0, "exports": 0}
 
 
 def test_hiding_the_tab_during_an_export_warns_in_the_log(demo_page):

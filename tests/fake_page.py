@@ -1,5 +1,5 @@
-"""The page as vizengine._browser.bridge sees it: web/src/host.js with its frame store and ffmpeg runtime,
-built from the js_stand_ins.
+"""The page as vizengine._browser.bridge sees it: web/src/host.js with its segment runtime, built from the
+js_stand_ins.
 
 Every call is recorded in `calls` as (name, *args). `fail(name, error, how)` makes a method fail with a
 JsException: "throw" raises it from the call, "reject" returns a rejected promise (async methods only).
@@ -7,6 +7,8 @@ JsException: "throw" raises it from the call, "reject" returns a rejected promis
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import numpy as np
@@ -39,66 +41,121 @@ class _Recorder:
         return JsPromise.resolved(value)
 
 
-class FakeJsFrameStore(_Recorder):
-    def __init__(self, calls: list) -> None:
-        super().__init__(calls)
-        self.stored: dict[int, bytes] = {}
+class FakeJsSegments(_Recorder):
+    """web/src/encode/segment-runtime.js, in memory: frames, "encoded" segments and manifests per export.
 
-    def put(self, index: int, jpeg: TypedArray) -> JsPromise:
-        promise = self._async("frames.put", index)
-        self.stored[index] = jpeg.bytes()
+    encodeSegment queues a segment; waitForCapacity and waitAll finish every queued one (waitAll reports
+    their frames to its progress callback). `fail_segment` makes that segment fail: the waits reject
+    with the pool's error naming it. `hang` keeps waitAll pending until cancel() rejects it with the
+    pool's AbortError. begin replies {finished, workers} (`auto_workers` for 0). A resumable entry's
+    key is the manifest JSON's "key" field, else the first 32 hex digits of the SHA-256 of the JSON, as
+    segment-runtime.js's manifestKey makes it.
+    """
+
+    def __init__(self, calls: list, auto_workers: int = 3) -> None:
+        super().__init__(calls)
+        self.auto_workers = auto_workers
+        self.manifests: dict[str, str] = {}
+        self.frames: dict[str, dict[int, bytes]] = {}
+        self.segments: dict[str, dict[int, tuple]] = {}
+        self.audio: dict[str, bytes] = {}
+        self.queue: list[tuple] = []
+        self.fail_segment: int | None = None
+        self.hang = False
+        self.error: JsException | None = None
+        self.waiting: list[JsPromise] = []
+        self.progress_proxy: Any = None
+
+    def _run_queue(self) -> None:
+        for export_id, segment, first, count, args, output in self.queue:
+            if segment == self.fail_segment:
+                self.error = self.error or JsException(
+                    "Error", f"segment {segment} (frames {first}-{first + count - 1}): ffmpeg exited with code 1")
+            if self.error is None:
+                self.segments[export_id][segment] = (first, count, list(args), output)
+                for index in range(first, first + count):
+                    self.frames[export_id].pop(index, None)
+        self.queue.clear()
+
+    def _waited(self, name: str, *args: Any, value: Any = None) -> JsPromise:
+        promise = self._async(name, *args, value=value)
+        self._run_queue()
+        return JsPromise.rejected(self.error) if self.error is not None else promise
+
+    def resumable(self) -> JsPromise:
+        entries = JsArray()
+        for export_id, manifest in self.manifests.items():
+            key = json.loads(manifest).get("key")
+            if not isinstance(key, str):
+                key = hashlib.sha256(manifest.encode()).hexdigest()[:32]
+            entries.append(JsObject(exportId=export_id, key=key,
+                                    manifest=manifest, segmentsDone=JsArray(sorted(self.segments.get(export_id, {})))))
+        return self._async("segments.resumable", value=entries)
+
+    def begin(self, export_id: str, manifest_json: str, workers: int) -> JsPromise:
+        self.manifests[export_id] = manifest_json
+        self.frames.setdefault(export_id, {})
+        self.segments.setdefault(export_id, {})
+        self.error = None
+        reply = JsObject(finished=JsArray(sorted(self.segments[export_id])), workers=workers or self.auto_workers)
+        return self._async("segments.begin", export_id, workers, value=reply)
+
+    def putFrame(self, export_id: str, index: int, jpeg: TypedArray) -> JsPromise:
+        promise = self._async("segments.putFrame", export_id, index)
+        self.frames.setdefault(export_id, {})[index] = jpeg.bytes()
         return promise
 
     def flush(self) -> JsPromise:
-        return self._async("frames.flush")
+        return self._async("segments.flush")
 
-    def clear(self) -> JsPromise:
-        self.stored.clear()
-        return self._async("frames.clear")
+    def encodeSegment(self, export_id: str, segment: int, first: int, count: int, args: JsArray,
+                      output: str) -> None:
+        self._sync("segments.encodeSegment", export_id, segment, first, count, args, output)
+        self.queue.append((export_id, segment, first, count, args, output))
 
+    def waitForCapacity(self, limit: int) -> JsPromise:
+        return self._waited("segments.waitForCapacity", limit)
 
-class FakeJsFfmpeg(_Recorder):
-    """Runs nothing: `run` reports progress 1..frames, then resolves, or stays pending until its abort
-    signal fires when `hang` is set (and then rejects with an AbortError, as ffmpeg.wasm's terminate does)."""
-
-    def __init__(self, calls: list, store: FakeJsFrameStore) -> None:
-        super().__init__(calls)
-        self.store = store
-        self.files: dict[str, bytes] = {}
-        self.hang = False
-        self.progress_proxy: Any = None
-        self.abort_signal: Any = None
-
-    def load(self) -> JsPromise:
-        return self._async("ffmpeg.load")
-
-    def writeFramesFromStore(self, count: int, pattern: str) -> JsPromise:
-        for i in range(count):
-            self.files[pattern % i] = self.store.stored[i]
-        return self._async("ffmpeg.writeFramesFromStore", count, pattern)
-
-    def writeFile(self, name: str, data: TypedArray) -> JsPromise:
-        self.files[name] = data.bytes()
-        return self._async("ffmpeg.writeFile", name)
-
-    def run(self, args: JsArray, on_progress: Any, signal: Any) -> JsPromise:
-        self.progress_proxy, self.abort_signal = on_progress, signal
-        promise = self._async("ffmpeg.run", list(args))
+    def waitAll(self, on_progress: Any) -> JsPromise:
+        self.progress_proxy = on_progress
         if self.hang:
+            self.calls.append(("segments.waitAll",))
             promise = JsPromise()
-            signal.addEventListener("abort", lambda: promise.reject(JsException("AbortError", "ffmpeg was stopped")))
+            self.waiting.append(promise)
             return promise
-        frames = sum(1 for name in self.files if name.endswith(".jpg"))
-        for done in range(1, frames + 1):
-            on_progress(done)
+        promise = self._waited("segments.waitAll")
+        if self.error is None:
+            on_progress(sum(count for export in self.segments.values() for _, count, _, _ in export.values()))
         return promise
 
-    def readOutput(self, name: str, mime: str) -> JsPromise:
-        return self._async("ffmpeg.readOutput", name, mime, value=b"video:" + name.encode())
+    def encodeAudio(self, export_id: str, wav: TypedArray, args: JsArray, output: str) -> JsPromise:
+        self.audio[export_id] = wav.bytes()
+        return self._async("segments.encodeAudio", export_id, list(args), output)
 
-    def clear(self) -> JsPromise:
-        self.files.clear()
-        return self._async("ffmpeg.clear")
+    def mux(self, export_id: str, options: JsObject) -> JsPromise:
+        return self._async("segments.mux", export_id, options, value=b"muxed:" + options["format"].encode())
+
+    def cancel(self) -> None:
+        self._sync("segments.cancel")
+        self.error = JsException("AbortError", "Export cancelled")
+        self.queue.clear()
+        for promise in self.waiting:
+            promise.reject(self.error)
+        self.waiting.clear()
+
+    def _forget(self, export_id: str) -> None:
+        for store in (self.manifests, self.frames, self.segments, self.audio):
+            store.pop(export_id, None)
+
+    def discard(self, export_id: str) -> JsPromise:
+        promise = self._async("segments.discard", export_id)
+        self._forget(export_id)
+        return promise
+
+    def finishExport(self, export_id: str) -> JsPromise:
+        promise = self._async("segments.finishExport", export_id)
+        self._forget(export_id)
+        return promise
 
 
 class FakePage(_Recorder):
@@ -109,8 +166,8 @@ class FakePage(_Recorder):
         super().__init__([])
         self.project_json = project
         self.audio = audio
-        self.frames = FakeJsFrameStore(self.calls)
-        self.ffmpeg = FakeJsFfmpeg(self.calls, self.frames)
+        self.segments = FakeJsSegments(self.calls)
+        self.build = "page-build-1"
         self.states: list[JsObject] = []
         self.hold_decodes = False
         self.decodes: list[JsPromise] = []
@@ -140,6 +197,10 @@ class FakePage(_Recorder):
         promise = JsPromise()  # the test settles it: promise.resolve(page.decoded())
         self.decodes.append(promise)
         return promise
+
+    def buildId(self) -> str:
+        self._sync("buildId")
+        return self.build
 
     def pausePlayback(self) -> None:
         self._sync("pausePlayback")

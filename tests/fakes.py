@@ -17,12 +17,20 @@ from vizengine.encode.encoder import Encoder, FfmpegEncoder
 from vizengine.encode.encoding import EncodeJob
 from vizengine.errors import AudioError, EncoderError, ExportCancelled, StorageError
 from vizengine.export.cancel import CancelSignal
+from vizengine.export.manifest import Manifest
 from vizengine.frames.compositing import CompositePlan, Compositor, LayerStyle
 from vizengine.frames.frame import Frame
 from vizengine.project.contract import BLEND_MODES
 from vizengine.project.description import Project
 
 NO_AUDIO_MESSAGE = "No audio is loaded: pick a file or use the demo track."
+BUILD_ID = "test-build-1"
+
+
+def job_manifest(job: EncodeJob, encoder: str = "ffmpeg") -> Manifest:
+    """A manifest for an encoder test that has a job but no export (FfmpegEncoder ignores it)."""
+    return Manifest({"size": [job.width, job.height], "fps": job.fps, "format": job.format}, {}, "0" * 64,
+                    job.frame_count, job.fps * 2, encoder, [], BUILD_ID)
 
 
 def synthetic_audio(seconds: float = 2.0, rate: int = 48000) -> DecodedAudio:
@@ -156,8 +164,11 @@ class RecordingEncoder:
         self.name = inner.name
         self.rgb: list[np.ndarray] = []
 
-    async def start(self, job: EncodeJob, signal: CancelSignal) -> None:
-        await self.inner.start(job, signal)
+    async def start(self, job: EncodeJob, manifest: Manifest, signal: CancelSignal) -> None:
+        await self.inner.start(job, manifest, signal)
+
+    def needs(self, index: int) -> bool:
+        return self.inner.needs(index)
 
     async def add_frame(self, index: int, frame: Frame) -> None:
         self.events.append(("encoder.add_frame", index))
@@ -219,16 +230,17 @@ class FakeHost:
     `Compositor` and hands back ONE frame: RGBA, rows bottom-up, alpha 255.
     Failure injection: `fail_at_frame`/`failure` raise while drawing that frame; `cancel_at_frame`
     cancels `signal` while drawing that frame, `cancel_in` while running the named method; `fail`
-    maps a method name (project, pause_playback, decode_audio, restore_playback, configure_compositor,
-    begin_render, end_render, deliver) to an exception it raises.
+    maps a method name (project, build_id, pause_playback, decode_audio, restore_playback,
+    configure_compositor, begin_render, end_render, deliver) to an exception it raises.
     """
 
     def __init__(self, *, audio: DecodedAudio | None = None, no_audio: bool = False,
                  project: dict | None = None, fail_at_frame: int | None = None,
                  failure: BaseException | None = None, cancel_at_frame: int | None = None,
                  cancel_in: str | None = None, signal: CancelSignal | None = None,
-                 fail: dict[str, BaseException] | None = None) -> None:
+                 fail: dict[str, BaseException] | None = None, build_id: str = BUILD_ID) -> None:
         self.events: list[tuple] = []
+        self.build = build_id
         self.audio = None if no_audio else (audio if audio is not None else synthetic_audio())
         self.project_json = project if project is not None else default_project()
         self.fail_at_frame, self.failure = fail_at_frame, failure
@@ -266,6 +278,10 @@ class FakeHost:
     def project(self) -> Project:
         self._call("project")
         return Project.from_json(self.project_json)
+
+    def build_id(self) -> str:
+        self._call("build_id")
+        return self.build
 
     async def decode_audio(self) -> DecodedAudio:
         self._call("decode_audio")

@@ -188,6 +188,9 @@ def to_js(value: Any, *, dict_converter: Callable[[Any], Any] | None = None) -> 
     return value
 
 
+BROWSER = "vizengine._browser"
+
+
 def modules() -> dict[str, types.ModuleType]:
     """Fresh `js`, `pyodide` and `pyodide.ffi` modules for sys.modules."""
     js = types.ModuleType("js")
@@ -200,18 +203,27 @@ def modules() -> dict[str, types.ModuleType]:
 
 
 def fresh_bridge(monkeypatch) -> types.ModuleType:
-    """vizengine._browser.bridge imported anew over the stand-ins; monkeypatch undoes it all."""
+    """vizengine._browser.bridge imported anew over the stand-ins; monkeypatch undoes it all.
+
+    Every vizengine._browser.* module (bridge, ffi, segment_runtime, ...) is imported afresh, so none is
+    bound to another test's stand-ins, and teardown removes them (module and package attribute) again,
+    putting back whatever was there before.
+    """
     import importlib
 
     for name, module in modules().items():
         monkeypatch.setitem(sys.modules, name, module)
-    monkeypatch.delitem(sys.modules, "vizengine._browser.bridge", raising=False)
+    package = importlib.import_module(BROWSER)
+    for name in [name for name in sys.modules if name.startswith(BROWSER + ".")]:
+        monkeypatch.delitem(sys.modules, name)
+        monkeypatch.delattr(package, name.rpartition(".")[2], raising=False)
     PROXIES.clear()
-    bridge = importlib.import_module("vizengine._browser.bridge")
-    # Recorded as absent, so teardown removes the module (and the package attribute) bound to stand-ins.
-    package = sys.modules["vizengine._browser"]
-    del sys.modules["vizengine._browser.bridge"]
-    delattr(package, "bridge")
-    monkeypatch.setitem(sys.modules, "vizengine._browser.bridge", bridge)
-    monkeypatch.setattr(package, "bridge", bridge, raising=False)
+    bridge = importlib.import_module(BROWSER + ".bridge")
+    # Recorded as absent, so teardown removes the modules (and package attributes) bound to stand-ins.
+    for name in [name for name in sys.modules if name.startswith(BROWSER + ".")]:
+        module, attribute = sys.modules.pop(name), name.rpartition(".")[2]
+        if getattr(package, attribute, None) is module:
+            delattr(package, attribute)
+        monkeypatch.setitem(sys.modules, name, module)
+        monkeypatch.setattr(package, attribute, module, raising=False)
     return bridge

@@ -2,6 +2,7 @@
 every JS failure becomes a readable ExportError subclass, and JS values cross as the page expects them.
 
 The App (preview plan, paused frame, exports) is in test_bridge_app.py.
+The segment runtime's calls are at the end.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import asyncio
 import numpy as np
 import pytest
 from fake_page import FakePage
-from fakes import NO_AUDIO_MESSAGE, default_project, synthetic_audio
-from js_stand_ins import PROXIES, JsException, JsObject, fresh_bridge
+from fakes import NO_AUDIO_MESSAGE, default_project, job_manifest, synthetic_audio
+from js_stand_ins import PROXIES, JsArray, JsException, JsObject, fresh_bridge
 
 from vizengine.audio.analysis import analyse
+from vizengine.encode.encoding import EncodeJob
+from vizengine.encode.segmented_encoder import SegmentedEncoder
+from vizengine.encode.segments import Segment
 from vizengine.errors import (
     AudioError,
     EncoderError,
@@ -25,6 +29,7 @@ from vizengine.errors import (
     StorageError,
 )
 from vizengine.export.cancel import CancelSignal
+from vizengine.frames.frame import Frame
 from vizengine.frames.gpu_plan import gpu_plan
 from vizengine.project.description import Project
 
@@ -63,21 +68,6 @@ def failure(call) -> ExportError:
 
 # (the fake object's name for the failing JS method, the Python call, the error, its message before ": <JS>")
 ASYNC_CALLS = [
-    ("frames.put", lambda b, p: b.JsFrameStore(p.frames).put(3, b"jpeg"), StorageError, "Could not store frames"),
-    ("frames.flush", lambda b, p: b.JsFrameStore(p.frames).flush(), StorageError, "Could not store frames"),
-    ("frames.clear", lambda b, p: b.JsFrameStore(p.frames).clear(), StorageError,
-     "Could not clear the stored frames"),
-    ("ffmpeg.load", lambda b, p: b.JsFfmpegRuntime(p.ffmpeg).load(), EncoderError, "ffmpeg.wasm failed to load"),
-    ("ffmpeg.writeFramesFromStore", lambda b, p: b.JsFfmpegRuntime(p.ffmpeg).write_frames(0, "f%d.jpg"),
-     EncoderError, "ffmpeg.wasm could not read the stored frames"),
-    ("ffmpeg.writeFile", lambda b, p: b.JsFfmpegRuntime(p.ffmpeg).write_file("audio.wav", b"RIFF"), EncoderError,
-     "ffmpeg.wasm could not take audio.wav"),
-    ("ffmpeg.run", lambda b, p: b.JsFfmpegRuntime(p.ffmpeg).run(["-i", "x"], lambda _: None, CancelSignal()),
-     EncoderError, "ffmpeg.wasm could not encode"),
-    ("ffmpeg.readOutput", lambda b, p: b.JsFfmpegRuntime(p.ffmpeg).read_output("output.mp4", "video/mp4"),
-     EncoderError, "ffmpeg.wasm's output could not be read"),
-    ("ffmpeg.clear", lambda b, p: b.JsFfmpegRuntime(p.ffmpeg).clear(), EncoderError,
-     "ffmpeg.wasm's files could not be removed"),
     ("decodeAudio", lambda b, p: b.BrowserHost(p).decode_audio(), AudioError, "Could not decode the audio"),
     ("deliver", lambda b, p: b.BrowserHost(p).deliver(b"video", "v.mp4", "video/mp4"), ExportError,
      "Could not hand over the file"),
@@ -95,7 +85,7 @@ SYNC_CALLS = [
 
 
 def failing(page: FakePage, name: str, error: JsException, how: str) -> None:
-    owner = page.frames if name.startswith("frames.") else page.ffmpeg if name.startswith("ffmpeg.") else page
+    owner = page
     owner.fail(name, error, how)
 
 
@@ -123,50 +113,6 @@ def test_a_js_error_without_a_message_still_says_something(bridge, page):
     page.fail("drawFrame", JsException("", ""))
     assert str(failure(lambda: bridge.BrowserHost(page).draw_frame(2, 0.0, 0.1))) == \
         "Could not draw frame 2: unknown browser error"
-
-
-@pytest.mark.parametrize("how", ["throw", "reject"])
-@pytest.mark.parametrize("method", ["put", "flush"])
-def test_a_full_disk_while_storing_frames_says_the_browser_ran_out_of_storage(bridge, page, how, method):
-    page.frames.fail(f"frames.{method}", JsException("QuotaExceededError", "The quota has been exceeded."), how)
-    store = bridge.JsFrameStore(page.frames)
-    raised = failure(lambda: store.put(0, b"jpeg") if method == "put" else store.flush())
-    assert type(raised) is StorageError and str(raised) == OUT_OF_STORAGE
-
-
-# -- values crossing to the page -----------------------------------------------------------------------
-
-
-def test_frames_reach_the_store_as_uint8_arrays_of_the_jpeg_bytes(bridge, page):
-    asyncio.run(bridge.JsFrameStore(page.frames).put(4, b"\xff\xd8jpeg"))
-    assert page.frames.stored == {4: b"\xff\xd8jpeg"}
-
-
-def test_ffmpeg_gets_its_arguments_as_an_array_and_reports_progress_through_a_proxy_it_then_frees(bridge, page):
-    page.ffmpeg.files = {"frame_000000.jpg": b"", "frame_000001.jpg": b""}
-    seen: list[int] = []
-    asyncio.run(bridge.JsFfmpegRuntime(page.ffmpeg).run(["-i", "in", "out.mp4"], seen.append, CancelSignal()))
-    assert page.args("ffmpeg.run") == [(["-i", "in", "out.mp4"],)]
-    assert seen == [1, 2]
-    assert PROXIES == [page.ffmpeg.progress_proxy] and PROXIES[0].destroyed
-
-
-def test_cancel_while_ffmpeg_runs_aborts_it_and_is_a_cancel_not_a_failure(bridge, page):
-    page.ffmpeg.hang = True
-    signal = CancelSignal()
-    runtime = bridge.JsFfmpegRuntime(page.ffmpeg)
-
-    async def go():
-        running = asyncio.ensure_future(runtime.run(["-i", "x"], lambda _: None, signal))
-        for _ in range(5):
-            await asyncio.sleep(0)
-        signal.cancel()
-        await running
-
-    with pytest.raises(ExportCancelled):
-        asyncio.run(go())
-    assert page.names() == ["ffmpeg.run"] and page.ffmpeg.abort_signal.aborted
-    assert PROXIES[0].destroyed
 
 
 def test_project_reads_the_pages_json_into_a_typed_project(bridge, page):
@@ -222,3 +168,146 @@ def test_deliver_returns_the_size_the_page_reports(bridge, page):
     assert asyncio.run(bridge.BrowserHost(page).deliver(b"12345", "v.webm", "video/webm")) == 5
     assert page.args("deliver") == [(b"12345", "v.webm", "video/webm")]
 
+
+
+# -- the segment runtime (web/src/encode/segment-runtime.js) -------------------------------------------
+
+SEGMENT = Segment(3, 180, 60)
+
+SEGMENT_CALLS = [
+    ("segments.resumable", lambda r: r.resumable(), StorageError, "Could not list stored exports"),
+    ("segments.begin", lambda r: r.begin("e1", "{}", 2), EncoderError, "Could not start the encoder workers"),
+    ("segments.putFrame", lambda r: r.put_frame("e1", 0, b"jpeg"), StorageError, "Could not store frames"),
+    ("segments.flush", lambda r: r.flush(), StorageError, "Could not store frames"),
+    ("segments.waitForCapacity", lambda r: r.wait_for_capacity(4), EncoderError, "A segment could not be encoded"),
+    ("segments.waitAll", lambda r: r.wait_all(lambda _: None), EncoderError, "A segment could not be encoded"),
+    ("segments.encodeAudio", lambda r: r.encode_audio("e1", b"RIFF", ["-i", "audio.wav"], "audio.m4a"),
+     EncoderError, "The audio could not be encoded"),
+    ("segments.mux", lambda r: r.mux("e1", {"format": "mp4"}), EncoderError, "The segments could not be joined"),
+    ("segments.discard", lambda r: r.discard("e1"), StorageError, "Could not delete the export's stored data"),
+    ("segments.finishExport", lambda r: r.finish_export("e1"), StorageError,
+     "Could not delete the export's stored data"),
+]
+
+
+@pytest.mark.parametrize("how", ["throw", "reject"])
+@pytest.mark.parametrize("name, call, error, what", SEGMENT_CALLS, ids=[c[0] for c in SEGMENT_CALLS])
+def test_a_failing_segment_runtime_call_becomes_its_export_error_with_the_js_message(bridge, page, how, name,
+                                                                                     call, error, what):
+    page.segments.fail(name, BROKEN, how)
+    raised = failure(lambda: call(bridge.JsSegmentRuntime(page.segments)))
+    assert type(raised) is error
+    assert str(raised) == f"{what}: UnknownError: the disk is on fire"
+
+
+def test_a_segment_the_page_cannot_queue_is_an_encoder_error_naming_it(bridge, page):
+    page.segments.fail("segments.encodeSegment", BROKEN)
+    raised = failure(lambda: bridge.JsSegmentRuntime(page.segments).encode_segment("e1", SEGMENT, [], "s.mp4"))
+    assert type(raised) is EncoderError
+    assert str(raised) == "Could not queue segment 3: UnknownError: the disk is on fire"
+
+
+@pytest.mark.parametrize("how", ["throw", "reject"])
+@pytest.mark.parametrize("method", ["putFrame", "flush"])
+def test_a_full_disk_while_storing_segment_frames_says_the_browser_ran_out_of_storage(bridge, page, how, method):
+    page.segments.fail(f"segments.{method}", JsException("QuotaExceededError", "The quota has been exceeded."), how)
+    runtime = bridge.JsSegmentRuntime(page.segments)
+    raised = failure(lambda: runtime.put_frame("e1", 0, b"jpeg") if method == "putFrame" else runtime.flush())
+    assert type(raised) is StorageError and str(raised) == OUT_OF_STORAGE
+
+
+def segmented(bridge, page, signal: CancelSignal | None = None):
+    """A SegmentedEncoder over the page's segments, started for a 3-frame job."""
+    encoder = SegmentedEncoder(bridge.JsSegmentRuntime(page.segments), 1)
+    job = EncodeJob(8, 8, 30, 3, "low", "mp4")
+    asyncio.run(encoder.start(job, job_manifest(job, encoder.name), signal or CancelSignal()))
+    return encoder
+
+
+def add_frames(encoder, count: int = 3):
+    async def go():
+        for i in range(count):
+            await encoder.add_frame(i, Frame(np.zeros((8, 8, 4), np.uint8)))
+
+    asyncio.run(go())
+
+
+def test_a_failed_segment_in_wait_all_is_an_encoder_error_naming_the_segment(bridge, page):
+    page.segments.fail_segment = 0
+    encoder = segmented(bridge, page)
+    with pytest.raises(EncoderError) as info:
+        add_frames(encoder)  # the wait for capacity after the segment reports it
+    assert str(info.value) == "A segment could not be encoded: Error: segment 0 (frames 0-2): ffmpeg exited with code 1"
+    raised = failure(lambda: encoder.runtime.wait_all(lambda _: None))
+    assert type(raised) is EncoderError and "segment 0 (frames 0-2)" in str(raised)
+
+
+def test_cancel_while_waiting_for_the_segments_is_a_cancel_not_a_failure(bridge, page):
+    page.segments.hang = True
+    signal = CancelSignal()
+    encoder = segmented(bridge, page, signal)
+    add_frames(encoder)
+    seen: list[int] = []
+
+    async def go():
+        finishing = asyncio.ensure_future(encoder.finish(b"RIFF", seen.append))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert page.names()[-1] == "segments.waitAll" and not finishing.done()
+        signal.cancel()
+        await finishing
+
+    with pytest.raises(ExportCancelled):
+        asyncio.run(go())
+    assert "segments.cancel" in page.names() and "segments.mux" not in page.names()
+    assert page.segments.progress_proxy.destroyed
+
+
+def test_segment_values_reach_the_page_as_it_expects_them(bridge, page):
+    runtime = bridge.JsSegmentRuntime(page.segments)
+    seen: list[int] = []
+
+    async def go():
+        assert await runtime.begin("e1", '{"a":1}', 0) == ([], 3)
+        await runtime.put_frame("e1", 180, b"\xff\xd8jpeg")
+        runtime.encode_segment("e1", SEGMENT, ["-i", "frame_%06d.jpg", "segment.mp4"], "segment.mp4")
+        await runtime.wait_all(seen.append)
+        await runtime.encode_audio("e1", b"RIFFwav", ["-i", "audio.wav"], "audio.m4a")
+        return await runtime.mux("e1", {"format": "webm", "fps": 30})
+
+    assert asyncio.run(go()) == b"muxed:webm"
+    assert page.segments.frames == {"e1": {}}  # the segment's frames went when it was stored
+    ((_, index, first, count, args, output),) = page.args("segments.encodeSegment")
+    assert (index, first, count, output) == (3, 180, 60, "segment.mp4")
+    assert isinstance(args, JsArray) and list(args) == ["-i", "frame_%06d.jpg", "segment.mp4"]
+    assert page.segments.audio == {"e1": b"RIFFwav"} and seen == [60]
+    ((_, options),) = page.args("segments.mux")
+    assert isinstance(options, JsObject) and options.to_py() == {"format": "webm", "fps": 30}
+    assert PROXIES[0].destroyed
+
+
+def test_resumable_exports_arrive_as_python_dicts(bridge, page):
+    page.segments.begin("e1", '{"key": "k1"}', 1)
+    page.segments.segments["e1"][0] = (0, 60, [], "segment.mp4")
+    entries = asyncio.run(bridge.JsSegmentRuntime(page.segments).resumable())
+    assert entries == [{"exportId": "e1", "key": "k1", "manifest": '{"key": "k1"}', "segmentsDone": [0]}]
+    assert type(entries[0]) is dict
+
+
+def test_the_build_id_is_the_pages(bridge, page):
+    assert bridge.BrowserHost(page).build_id() == "page-build-1"
+
+
+def test_the_browser_modules_bound_to_stand_ins_are_gone_after_the_test():
+    import sys
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        bridge = fresh_bridge(monkeypatch)
+        bound = {name: module for name, module in sys.modules.items() if name.startswith("vizengine._browser.")}
+        assert {"vizengine._browser.bridge", "vizengine._browser.ffi",
+                "vizengine._browser.segment_runtime"} <= set(bound)
+        assert bridge.JsSegmentRuntime is bound["vizengine._browser.segment_runtime"].JsSegmentRuntime
+    package = sys.modules["vizengine._browser"]
+    assert not [name for name in sys.modules if name.startswith("vizengine._browser.")]
+    assert not [name for name in ("bridge", "ffi", "segment_runtime") if hasattr(package, name)]
+    assert "js" not in sys.modules and "pyodide.ffi" not in sys.modules

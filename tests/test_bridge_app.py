@@ -9,12 +9,14 @@ from fractions import Fraction
 import pytest
 from fake_page import FakePage
 from fakes import default_project, synthetic_audio
-from js_stand_ins import JsException, fresh_bridge
+from js_stand_ins import PROXIES, JsException, JsPromise, fresh_bridge
 
 from vizengine.audio.paused_frame import paused_frame
 from vizengine.frames.gpu_plan import gpu_plan
 from vizengine.project.description import Project
 
+OUT_OF_STORAGE = ("The browser ran out of storage for frames: export a shorter range or a lower resolution, "
+                  "or free disk space.")
 EXPORT = {"resolution": "720p", "fps": 30, "quality": "low", "format": "mp4", "start": 0, "duration": 0.1}
 
 
@@ -121,26 +123,114 @@ def test_a_paused_frame_that_arrives_during_an_export_is_not_shown(bridge, page)
 # -- exports through the bridge -----------------------------------------------------------------------
 
 
-def test_an_export_through_the_bridge_stores_every_frame_encodes_and_delivers_ffmpegs_output(bridge, page):
+def test_an_export_through_the_bridge_runs_the_segmented_encoder_and_delivers_the_muxed_file(bridge, page):
     app = bridge.install(page)
-    result = exported(app, EXPORT)
+    result = exported(app, {**EXPORT, "encodeWorkers": 2})
     assert result.to_py() == {"status": "complete", "file_name": "viz-engine-720p-30fps.mp4", "mime": "video/mp4",
-                              "frames": 3, "duration": 0.1, "size": len(b"video:output.mp4")}
-    assert page.args("deliver") == [(b"video:output.mp4", "viz-engine-720p-30fps.mp4", "video/mp4")]
-    assert [args[0] for args in page.args("frames.put")] == [0, 1, 2]
-    assert page.frames.stored == {} and page.ffmpeg.files == {}  # cleaned up
+                              "frames": 3, "duration": 0.1, "size": len(b"muxed:mp4")}
+    assert page.args("deliver") == [(b"muxed:mp4", "viz-engine-720p-30fps.mp4", "video/mp4")]
+    ((export_id, workers),) = page.args("segments.begin")
+    assert workers == 2
+    assert page.args("segments.putFrame") == [(export_id, i) for i in range(3)]
+    ((_, segment, first, count, args, output),) = page.args("segments.encodeSegment")
+    assert (segment, first, count, output) == (0, 0, 3, "segment.mp4") and args[-1] == "segment.mp4"
+    assert page.args("segments.waitForCapacity") == [(4,)]  # two queued per worker
+    assert page.args("segments.encodeAudio")[0][2] == "audio.m4a"
+    ((_, options),) = page.args("segments.mux")
+    assert options.to_py() == {"format": "mp4", "fps": 30, "segmentFrames": 60, "frameCount": 3,
+                               "mime": "video/mp4", "audio": True}
+    assert page.args("segments.finishExport") == [(export_id,)] and "segments.discard" not in page.names()
+    assert page.segments.manifests == {}  # nothing kept but the delivered file
     assert page.states[-1]["phase"] == "complete"
+    assert PROXIES and all(proxy.destroyed for proxy in PROXIES)  # waitAll's progress callback was freed
+
+
+def test_automatic_workers_take_the_count_the_page_started(bridge, page):
+    exported(bridge.install(page), EXPORT)  # encodeWorkers absent: 0, the page picks (3 here)
+    assert [args[1] for args in page.args("segments.begin")] == [0]
+    assert page.args("segments.waitForCapacity") == [(6,)]
 
 
 def test_a_full_disk_during_an_export_fails_it_with_the_storage_message_and_cleans_up(bridge, page):
-    page.frames.fail("frames.put", JsException("QuotaExceededError", "The quota has been exceeded."), "reject")
+    page.segments.fail("segments.putFrame", JsException("QuotaExceededError", "The quota has been exceeded."),
+                       "reject")
     app = bridge.install(page)
     result = exported(app, EXPORT)
-    assert result["status"] == "failed" and result["message"].startswith("The browser ran out of storage")
+    assert result["status"] == "failed" and result["message"] == OUT_OF_STORAGE
     assert app.store.error == result["message"]
-    assert page.names()[-6:] == ["endRender", "frames.clear", "ffmpeg.clear", "restorePlayback",
+    assert page.names()[-5:] == ["endRender", "segments.discard", "restorePlayback",
                                  "project", "configureCompositor"]  # cleanup, then the preview's plan again
-    assert page.frames.stored == {}
+    assert page.segments.manifests == {} and page.segments.frames == {}
+
+
+def test_a_failed_segment_fails_the_export_naming_it_and_discards_the_export(bridge, page):
+    page.segments.fail_segment = 0
+    app = bridge.install(page)
+    result = exported(app, EXPORT)
+    assert result["status"] == "failed"
+    assert result["message"] == ("A segment could not be encoded: "
+                                 "Error: segment 0 (frames 0-2): ffmpeg exited with code 1")
+    assert "segments.mux" not in page.names() and "segments.discard" in page.names()
+
+
+def test_discard_export_deletes_a_stored_export(bridge, page):
+    page.segments.manifests["old-1"] = "{}"
+    app = bridge.install(page)
+    asyncio.run(_awaited(lambda: app.discard_export("old-1")))
+    assert page.args("segments.discard") == [("old-1",)] and page.segments.manifests == {}
+
+
+async def _awaited(call):
+    """What an App method's future resolves to (the page calls them inside its event loop)."""
+    return await call()
+
+
+def killed_export(bridge, page) -> str:
+    """Leave a stored export of EXPORT's manifest with its segment 0 done, as a reload would find it."""
+    app = bridge.install(page)
+    page.segments.fail("segments.encodeAudio", JsException("Error", "the tab was closed"))
+    page.segments.discard = lambda export_id: JsPromise.resolved()  # the tab died: nothing was discarded
+    exported(app, EXPORT)
+    del page.segments.discard
+    page.segments.failures.clear()
+    ((export_id, _),) = page.args("segments.begin")
+    assert page.segments.segments[export_id]
+    return export_id
+
+
+def test_a_stored_export_of_this_track_and_project_is_offered_for_resume(bridge, page):
+    export_id = killed_export(bridge, page)
+    app = bridge.install(page)
+    offers = asyncio.run(_awaited(app.resumable_exports)).to_py()
+    assert [(o["exportId"], o["done"], o["total"]) for o in offers] == [(export_id, 3, 3)]
+
+
+def test_an_export_with_stored_segments_resumes_them_through_the_bridge(bridge, page):
+    export_id = killed_export(bridge, page)
+    page.calls.clear()
+    assert exported(bridge.install(page), EXPORT)["status"] == "complete"
+    assert page.args("segments.begin")[0][0] == export_id
+    assert "drawFrame" not in page.names() and "segments.putFrame" not in page.names()
+
+
+def test_with_no_track_loaded_nothing_is_offered(bridge, page):
+    killed_export(bridge, page)
+    page.audio = None
+    app = bridge.install(page)
+    assert asyncio.run(_awaited(app.resumable_exports)).to_py() == []
+
+
+def test_a_stored_export_of_another_project_or_build_is_neither_offered_nor_resumed(bridge, page):
+    export_id = killed_export(bridge, page)
+    page.project_json["layers"][0]["opacity"] = 0.5
+    app = bridge.install(page)
+    assert asyncio.run(_awaited(app.resumable_exports)).to_py() == []
+    page.project_json["layers"][0]["opacity"] = 1.0
+    page.build = "page-build-2"
+    assert asyncio.run(_awaited(app.resumable_exports)).to_py() == []
+    page.calls.clear()
+    exported(app, EXPORT)
+    assert page.args("segments.begin")[0][0] != export_id and len(page.args("drawFrame")) == 3
 
 
 def test_settings_refused_before_the_export_begins_fail_it_with_the_message_in_the_log(bridge, page):

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from fakes import FakeFrameStore, ffmpeg_encoder
+from fakes import FakeFrameStore, ffmpeg_encoder, job_manifest
 from native_ffmpeg import NativeFfmpegRuntime
 
 from vizengine.audio.clip import to_wav
@@ -28,7 +28,7 @@ needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None or shutil.which
 # As documented in encoding.py: x264 preset/crf and AAC bitrate; VP8 bits-per-pixel/crf/cpu-used, Vorbis q.
 X264_TABLE = {"high": ("veryfast", "18", "192k"), "medium": ("faster", "22", "160k"),
               "low": ("ultrafast", "26", "128k")}
-VP8_TABLE = {"high": ("10", "4", "6"), "medium": ("16", "6", "5"), "low": ("24", "8", "4")}
+VP8_TABLE = {"high": ("10", "-4", "6"), "medium": ("16", "-6", "5"), "low": ("24", "-8", "4")}
 # 1920 * 1080 * 60 / 1000 = 124416 kilo-pixels/s; times 0.10, 0.06, 0.035 bits per pixel, rounded
 VP8_1080P60_KBPS = {"high": "12442k", "medium": "7465k", "low": "4355k"}
 
@@ -121,7 +121,7 @@ def gradient_frame(i: int, width: int = WIDTH, height: int = HEIGHT) -> Frame:
 
 
 async def stream(encoder: FfmpegEncoder, job: EncodeJob, wav: bytes | None, signal: CancelSignal, progress):
-    await encoder.start(job, signal)
+    await encoder.start(job, job_manifest(job), signal)
     for i in range(job.frame_count):
         await encoder.add_frame(i, gradient_frame(i, job.width, job.height))
     return await encoder.finish(wav, progress)
@@ -131,8 +131,16 @@ def test_start_clears_frames_left_by_an_earlier_export_then_loads_ffmpeg():
     events: list = []
     encoder = ffmpeg_encoder(events)
     encoder.frames.frames[7] = b"stale"
-    asyncio.run(encoder.start(EncodeJob(WIDTH, HEIGHT, FPS, COUNT, "low", "mp4"), CancelSignal()))
+    job = EncodeJob(WIDTH, HEIGHT, FPS, COUNT, "low", "mp4")
+    asyncio.run(encoder.start(job, job_manifest(job), CancelSignal()))
     assert events == [("frames.clear",), ("ffmpeg.load",)] and encoder.frames.frames == {}
+
+
+def test_the_single_pass_encoder_needs_every_frame():
+    encoder = ffmpeg_encoder([])
+    job = EncodeJob(WIDTH, HEIGHT, FPS, COUNT, "low", "mp4")
+    asyncio.run(encoder.start(job, job_manifest(job), CancelSignal()))
+    assert all(encoder.needs(i) for i in range(COUNT))
 
 
 def test_each_added_frame_is_stored_as_its_jpeg_at_the_frame_quality():
@@ -174,7 +182,7 @@ def test_a_cancelled_signal_stops_start_before_loading_and_finish_before_ffmpeg_
     encoder = ffmpeg_encoder([])
     job = EncodeJob(WIDTH, HEIGHT, FPS, 1, "low", "mp4")
     with pytest.raises(ExportCancelled):
-        asyncio.run(encoder.start(job, signal))
+        asyncio.run(encoder.start(job, job_manifest(job), signal))
     with pytest.raises(ExportCancelled):
         asyncio.run(encoder.finish(b"", lambda _: None))
     assert encoder.runtime.calls == []

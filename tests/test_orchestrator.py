@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from export_runs import N, SMALL, after, assert_cleaned_up, export
+from export_runs import N, SMALL, after, assert_cleaned_up, export, logged
 from fakes import FakeFrameStore, FakeHost, RecordingEncoder, default_project, ffmpeg_encoder
 from native_ffmpeg import NativeFfmpegRuntime
 
@@ -196,6 +196,50 @@ def test_the_next_frame_is_drawn_after_the_current_one_is_read_and_before_it_goe
             expected.append(("draw_frame", i + 1))
         expected.append(("encoder.add_frame", i))
     assert order == expected
+
+
+class ResumingEncoder(RecordingEncoder):
+    """A RecordingEncoder that already holds the frames in `done` (as a resumed export does)."""
+
+    def __init__(self, inner, events: list, done: set[int]) -> None:
+        super().__init__(inner, events)
+        self.done = done
+
+    def needs(self, index: int) -> bool:
+        return index not in self.done
+
+
+@pytest.mark.parametrize("done", [{0}, {0, 1}, {1}, {0, 2}], ids=str)
+def test_a_resumed_export_draws_and_hands_over_only_the_frames_the_encoder_needs(done):
+    host = FakeHost()
+    encoder = ResumingEncoder(ffmpeg_encoder(host.events), host.events, done)
+    _, store, seen, _ = export(host, {**SMALL, "start": "0.35"}, encoder=encoder)
+    todo = [i for i in range(N) if i not in done]
+    assert host.renders == [(i, float(Fraction(35, 100) + Fraction(i, 30)), 1 / 30) for i in todo]
+    order = [(name, args[0]) for name, *args in host.events
+             if name in ("draw_frame", "read_frame", "encoder.add_frame")]
+    expected = [("draw_frame", todo[0])]
+    for k, i in enumerate(todo):
+        expected += [("read_frame", i)] + ([("draw_frame", todo[k + 1])] if k + 1 < len(todo) else [])
+        expected.append(("encoder.add_frame", i))
+    assert order == expected
+    assert logged(store, "info", f"resuming: {len(done)} of {N} frames are already encoded")
+    rendering = [s["progress"] for s in seen if s["phase"] == "rendering"]
+    assert rendering[1] == pytest.approx(0.05 + 0.7 * len(done) / N)  # the bar starts at the frames done
+
+
+def test_a_resumed_export_with_every_frame_encoded_draws_nothing_and_still_delivers():
+    host = FakeHost()
+    encoder = ResumingEncoder(ffmpeg_encoder(host.events), host.events, set(range(N)))
+    result, store, _, _ = export(host, encoder=encoder)
+    assert host.renders == [] and encoder.rgb == [] and "read_frame" not in host.names()
+    assert store.phase is Phase.COMPLETE and result.frames == N and len(host.delivered) == 1
+    assert after(host.names(), "begin_render", "end_render")
+
+
+def test_an_export_that_resumes_nothing_does_not_say_it_resumes():
+    _, store, _, _ = export(FakeHost())
+    assert not logged(store, "info", "resuming")
 
 
 # -- determinism and a real encode ----------------------------------------------------------------

@@ -5,20 +5,20 @@ import { beginInjection, endInjection, holdFrame, setInjectedFrame } from './aud
 import { PROJECT_VERSION } from './contract.js';
 import { downloadBlob } from './download.js';
 import { describeLayers } from './layers/registry.js';
+import { pythonBuild } from './python.js';
 
 /**
  * @param {{
  *   project: {background: string, analyser: object},
  *   playback: import('./audio/playback.js').Playback,
- *   frames: import('./storage/frame-store.js').FrameStore,
- *   ffmpeg: import('./encoder/ffmpeg-runtime.js').FfmpegRuntime,
+ *   segments: import('./encode/segment-runtime.js').SegmentRuntime,
  *   stage: {renderer: import('./gl/renderer.js').Renderer, showPreviewSize: () => void},
  *   onState: (state: any) => void,
  *   onBusy: (busy: boolean) => void,
  *   redraw: (dt?: number) => void,
  * }} deps
  */
-export function createHost({ project, playback, frames, ffmpeg, stage, onState, onBusy, redraw }) {
+export function createHost({ project, playback, segments, stage, onState, onBusy, redraw }) {
   const { renderer } = stage;
   let wasPlaying = false;
   let exporting = false;
@@ -26,14 +26,20 @@ export function createHost({ project, playback, frames, ffmpeg, stage, onState, 
   let pixels = null;
 
   return {
-    frames,
-    ffmpeg,
+    segments,
     onState,
     isExporting: () => exporting,
 
     /** The versioned project description (vizengine.project.description reads it). */
     project() {
       return { version: PROJECT_VERSION, background: project.background, analyser: project.analyser, layers: describeLayers() };
+    },
+
+    /** The wheel's build id: a stored export made by another build is never resumed. */
+    buildId() {
+      const build = pythonBuild();
+      if (!build) throw new Error('Python has not booted');
+      return build.buildId;
     },
 
     async decodeAudio() {

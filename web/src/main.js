@@ -2,7 +2,7 @@
 // Wires the page: stage and layers, playback, the preview loop, Python boot, the export dialog.
 import { setLiveAnalyser } from './audio/audio-frame-data.js';
 import { Playback } from './audio/playback.js';
-import { FfmpegRuntime } from './encoder/ffmpeg-runtime.js';
+import { SegmentRuntime } from './encode/segment-runtime.js';
 import { createHost } from './host.js';
 import { createKeepAwake } from './keep-awake.js';
 import { getLayers, onLayersChanged } from './layers/registry.js';
@@ -10,9 +10,9 @@ import { startPreview } from './preview.js';
 import { project } from './project.js';
 import { bootPython } from './python.js';
 import { createStage } from './stage.js';
-import { FrameStore } from './storage/frame-store.js';
 import { setupExportDialog } from './ui/export-dialog.js';
 import { setupLayerPanel } from './ui/layer-panel.js';
+import { setupResumeOffer } from './ui/resume-offer.js';
 import { setupTransport } from './ui/transport.js';
 
 const base = new URL('./', document.baseURI);
@@ -24,11 +24,12 @@ const stage = createStage(/** @type {HTMLElement} */ (document.getElementById('s
 setupLayerPanel(/** @type {HTMLElement} */ (document.getElementById('layers-panel')));
 const playback = new Playback(project.analyser);
 setLiveAnalyser(playback.analyser);
-const frames = new FrameStore();
-const ffmpeg = new FfmpegRuntime(frames, {
+const ffmpegCore = {
   coreURL: new URL('ffmpeg/ffmpeg-core.js', base).href,
   wasmURL: new URL('ffmpeg/ffmpeg-core.wasm', base).href,
-});
+};
+// The segmented, streamed export (encode/): Python's SegmentedEncoder drives it through host.segments.
+const segments = new SegmentRuntime(ffmpegCore);
 
 /** @type {any} */
 let app = null;
@@ -37,7 +38,7 @@ let python = null;
 /** @type {any} */
 let lastState = null;
 const host = createHost({
-  project, playback, frames, ffmpeg, stage,
+  project, playback, segments, stage,
   onState: (state) => { lastState = state; dialog.render(state); },
   onBusy: (busy) => {
     transport.refresh();
@@ -55,10 +56,18 @@ const dialog = setupExportDialog({
   hasTrack: () => playback.buffer !== null,
   trackDuration: () => playback.duration,
 });
+const resumeOffer = setupResumeOffer({
+  box: /** @type {HTMLElement} */ (document.getElementById('resume-offer')),
+  getApp: () => app,
+  startWith: (settings) => dialog.startWith(settings),
+});
 const transport = setupTransport({
   playback,
   demoURL: new URL('demo/demo-track.wav', base).href,
-  onTrack: () => { openExport.disabled = !app; },
+  onTrack: () => {
+    openExport.disabled = !app;
+    void resumeOffer.refresh();
+  },
   isBusy: () => host.isExporting(),
 });
 
@@ -87,7 +96,7 @@ fpsField.addEventListener('change', showPaused);
 
 // Tests and the headless CLI look here; the UI never needs it.
 const vizengine = {
-  host, playback, frames, ffmpeg, transport, preview, renderer: stage.renderer, stage, layers: getLayers,
+  host, playback, segments, transport, preview, renderer: stage.renderer, stage, layers: getLayers,
   get app() { return app; },
   get python() { return python; },
   get state() { return lastState; },
@@ -100,6 +109,7 @@ const vizengine = {
       status.textContent = 'Ready';
       status.dataset.state = 'ready';
       openExport.disabled = playback.buffer === null;
+      void resumeOffer.refresh();
       return true;
     })
     .catch((error) => {

@@ -1,125 +1,34 @@
-"""The one module that talks to the page, over pyodide.ffi.
+"""The page's entry point into Python (with ffi.py and segment_runtime.py, the only code that imports js or
+pyodide).
 
-Data crosses as typed-array copies into preallocated buffers (`assign`/`assign_to`): converting numpy
-arrays with `to_js` costs seconds per frame here. JS values become typed Python objects here and only
-here (the project description through `Project.from_json`), and every JS exception becomes a readable
-`ExportError` in `_page_call`. The JS side is web/src/host.js.
+JS values become typed Python objects here and only here (the project description through
+`Project.from_json`), and every JS exception becomes a readable `ExportError` through `ffi.page_call`.
+The JS side is web/src/host.js.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from contextlib import contextmanager
 from fractions import Fraction
-from typing import Any, Iterator, TypeVar
+from typing import Any
 
-import js  # type: ignore[import-not-found]
 import numpy as np
-from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
 
 from ..audio.analysis import AudioFrames
 from ..audio.clip import DecodedAudio
 from ..audio.paused_frame import paused_frame
-from ..encode.encoder import FfmpegEncoder
-from ..errors import AudioError, EncoderError, ExportCancelled, ExportError, RenderError, StorageError
+from ..encode.segmented_encoder import SegmentedEncoder
+from ..encode.segments import plan_segments
+from ..errors import AudioError, ExportCancelled, ExportError, RenderError
 from ..export.cancel import CancelSignal
 from ..export.orchestrator import export_video
+from ..export.manifest import build_manifest, settings_of
 from ..export.settings import ExportSettings
 from ..export.store import ExportStore, Phase
 from ..frames.gpu_plan import gpu_plan
 from ..project.description import Project
-
-T = TypeVar("T")
-
-
-def to_uint8array(data: bytes | np.ndarray) -> Any:
-    view = memoryview(data).cast("B")
-    array = js.Uint8Array.new(view.nbytes)
-    array.assign(view)
-    return array
-
-
-def to_plain_js(value: Any) -> Any:
-    return to_js(value, dict_converter=js.Object.fromEntries)
-
-
-def js_message(error: JsException) -> str:
-    return str(error).strip() or "unknown browser error"
-
-
-def _storage_message(message: str) -> str:
-    # IndexedDB failures surface on the put or flush after the batch that failed: say what it means.
-    if "Quota" in message:
-        return ("The browser ran out of storage for frames: export a shorter range or a lower resolution, "
-                "or free disk space.")
-    return f"Could not store frames: {message}"
-
-
-@contextmanager
-def _page_call(error: type[ExportError], what: str | Callable[[str], str]) -> Iterator[None]:
-    """Turn a JS exception raised inside into `error`, with a message a user can read."""
-    try:
-        yield
-    except JsException as exc:
-        message = js_message(exc)
-        raise error(what(message) if callable(what) else f"{what}: {message}") from None
-
-
-async def _awaited(error: type[ExportError], what: str | Callable[[str], str], call: Callable[[], Any]) -> Any:
-    with _page_call(error, what):
-        result = call()
-        return (await result) if result is not None and hasattr(result, "then") else result
-
-
-class JsFrameStore:
-    def __init__(self, store: Any) -> None:
-        self._js = store
-
-    async def put(self, index: int, jpeg: bytes) -> None:
-        await _awaited(StorageError, _storage_message, lambda: self._js.put(index, to_uint8array(jpeg)))
-
-    async def flush(self) -> None:
-        await _awaited(StorageError, _storage_message, self._js.flush)
-
-    async def clear(self) -> None:
-        await _awaited(StorageError, "Could not clear the stored frames", self._js.clear)
-
-
-class JsFfmpegRuntime:
-    def __init__(self, runtime: Any) -> None:
-        self._js = runtime
-
-    async def load(self) -> None:
-        await _awaited(EncoderError, "ffmpeg.wasm failed to load", self._js.load)
-
-    async def write_frames(self, count: int, pattern: str) -> None:
-        await _awaited(EncoderError, "ffmpeg.wasm could not read the stored frames",
-                       lambda: self._js.writeFramesFromStore(count, pattern))
-
-    async def write_file(self, name: str, data: bytes) -> None:
-        await _awaited(EncoderError, f"ffmpeg.wasm could not take {name}",
-                       lambda: self._js.writeFile(name, to_uint8array(data)))
-
-    async def run(self, args: list[str], progress: Any, signal: CancelSignal) -> None:
-        controller = js.AbortController.new()
-        unsubscribe = signal.on_cancel(lambda: controller.abort())
-        on_progress = create_proxy(progress)
-        try:
-            await self._js.run(to_js(args), on_progress, controller.signal)
-        except JsException as error:
-            signal.check()  # an abort we asked for is a cancel, not a failure
-            raise EncoderError(f"ffmpeg.wasm could not encode: {js_message(error)}") from None
-        finally:
-            unsubscribe()
-            on_progress.destroy()
-
-    async def read_output(self, name: str, mime: str) -> Any:
-        return await _awaited(EncoderError, "ffmpeg.wasm's output could not be read",
-                              lambda: self._js.readOutput(name, mime))
-
-    async def clear(self) -> None:
-        await _awaited(EncoderError, "ffmpeg.wasm's files could not be removed", self._js.clear)
+from .ffi import awaited, page_call, to_plain_js, to_uint8array
+from .segment_runtime import JsSegmentRuntime
 
 
 class BrowserHost:
@@ -127,12 +36,15 @@ class BrowserHost:
         self._js = host
 
     def project(self) -> Project:
-        with _page_call(ExportError, "Could not read the project from the page"):
+        with page_call(ExportError, "Could not read the project from the page"):
             description = self._js.project().to_py()
         return Project.from_json(description)
 
+    def build_id(self) -> str:
+        return str(self._js.buildId())
+
     async def decode_audio(self) -> DecodedAudio:
-        decoded = await _awaited(AudioError, "Could not decode the audio", self._js.decodeAudio)
+        decoded = await awaited(AudioError, "Could not decode the audio", self._js.decodeAudio)
         if decoded is None:
             raise AudioError("No audio is loaded: pick a file or use the demo track.")
         channels = decoded.channels
@@ -142,19 +54,19 @@ class BrowserHost:
         return DecodedAudio(samples, int(decoded.sampleRate))
 
     def pause_playback(self) -> None:
-        with _page_call(ExportError, "Could not pause playback"):
+        with page_call(ExportError, "Could not pause playback"):
             self._js.pausePlayback()
 
     def restore_playback(self) -> None:
-        with _page_call(ExportError, "Could not restore playback"):
+        with page_call(ExportError, "Could not restore playback"):
             self._js.restorePlayback()
 
     def configure_compositor(self, plan: dict) -> None:
-        with _page_call(RenderError, "The compositor refused the plan"):
+        with page_call(RenderError, "The compositor refused the plan"):
             self._js.configureCompositor(to_plain_js(plan))
 
     def show_paused_frame(self, frames: AudioFrames, dt: float) -> None:
-        with _page_call(RenderError, "Could not show the paused frame"):
+        with page_call(RenderError, "Could not show the paused frame"):
             self._show_paused_frame(frames, dt)
 
     def _show_paused_frame(self, frames: AudioFrames, dt: float) -> None:
@@ -166,7 +78,7 @@ class BrowserHost:
         }))
 
     def begin_render(self, width: int, height: int, audio: AudioFrames) -> None:
-        with _page_call(RenderError, f"Could not prepare rendering at {width}x{height}"):
+        with page_call(RenderError, f"Could not prepare rendering at {width}x{height}"):
             self._js.beginRender(width, height, to_plain_js({
                 "frequency": to_uint8array(audio.frequency),
                 "timeDomain": to_uint8array(audio.time_domain),
@@ -176,19 +88,19 @@ class BrowserHost:
             }))
 
     def draw_frame(self, index: int, time: float, dt: float) -> None:
-        with _page_call(RenderError, f"Could not draw frame {index}"):
+        with page_call(RenderError, f"Could not draw frame {index}"):
             self._js.drawFrame(index, time, dt)
 
     def read_frame(self, out: np.ndarray) -> None:
-        with _page_call(RenderError, "Could not read the rendered frame"):
+        with page_call(RenderError, "Could not read the rendered frame"):
             self._js.readFrame().assign_to(out)
 
     def end_render(self) -> None:
-        with _page_call(RenderError, "Could not return the renderer to the preview"):
+        with page_call(RenderError, "Could not return the renderer to the preview"):
             self._js.endRender()
 
     async def deliver(self, output: Any, file_name: str, mime: str) -> int:
-        return int(await _awaited(ExportError, "Could not hand over the file",
+        return int(await awaited(ExportError, "Could not hand over the file",
                                   lambda: self._js.deliver(output, file_name, mime)))
 
 
@@ -220,6 +132,39 @@ class App:
         frames = paused_frame(audio, time, fps, **self.host.project().analyser_kwargs())
         self.host.show_paused_frame(frames, 1.0 / fps)
 
+    def resumable_exports(self) -> Any:
+        """Stored, unfinished exports of the loaded track and current project: [{exportId, settings, done, total}]."""
+        return asyncio.ensure_future(self._resumable())
+
+    async def _resumable(self) -> Any:
+        runtime = JsSegmentRuntime(self._page.segments)
+        entries = await runtime.resumable()
+        if not entries:
+            return to_plain_js([])
+        try:
+            audio = await self.host.decode_audio()
+        except AudioError:
+            return to_plain_js([])  # no track loaded: nothing can match
+        project, build = self.host.project(), self.host.build_id()
+        offers = []
+        for entry in entries:
+            try:
+                settings = settings_of(entry["manifest"])
+                manifest = build_manifest(settings, project, audio, SegmentedEncoder.name, build)
+            except ExportError:
+                continue  # made for another track or app version: its range may not even fit this track
+            if manifest.key != entry["key"]:
+                continue  # another track, project or build: never mixed in
+            stored = {int(s) for s in entry.get("segmentsDone", [])}
+            segments = plan_segments(manifest.frame_count, settings.fps)
+            done = sum(segment.count for segment in segments if segment.index in stored)
+            offers.append({"exportId": entry["exportId"], "settings": settings.to_dict(), "done": done,
+                           "total": manifest.frame_count})
+        return to_plain_js(offers)
+
+    def discard_export(self, export_id: str) -> Any:
+        return asyncio.ensure_future(JsSegmentRuntime(self._page.segments).discard(export_id))
+
     def start_export(self, settings: Any) -> Any:
         return asyncio.ensure_future(self._run(settings.to_py() if hasattr(settings, "to_py") else settings))
 
@@ -227,10 +172,10 @@ class App:
         if self.signal is not None:
             return to_plain_js({"status": "failed", "message": "An export is already running."})
         self.signal = CancelSignal()
-        encoder = FfmpegEncoder(JsFfmpegRuntime(self._page.ffmpeg), JsFrameStore(self._page.frames))
         try:
-            result = await export_video(self.host, ExportSettings.from_dict(settings), self.signal, self.store,
-                                        encoder)
+            parsed = ExportSettings.from_dict(settings)
+            encoder = SegmentedEncoder(JsSegmentRuntime(self._page.segments), parsed.encode_workers)
+            result = await export_video(self.host, parsed, self.signal, self.store, encoder)
             return to_plain_js({"status": "complete", **result.__dict__})
         except ExportCancelled as cancelled:
             return to_plain_js({"status": "cancelled", "message": str(cancelled)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from collections.abc import Iterator
+from pathlib import Path
 
 CHROMIUM = os.environ.get("VIZENGINE_CHROMIUM", "/usr/bin/chromium")
 # No sandbox (we are root), no GPU (there is none; SwiftShader renders WebGL2 in software), and nothing
@@ -28,6 +29,25 @@ CHROMIUM_ARGS = [
 def missing_browser_message() -> str:
     return (f"Chromium was not found at {CHROMIUM}. Run `make setup` (it installs Debian's chromium), "
             "or point VIZENGINE_CHROMIUM at a Chromium binary.")
+
+
+@contextmanager
+def launch_persistent_chromium(profile: Path, executable: str = CHROMIUM, timeout_ms: float = 30_000) -> Iterator[object]:
+    """Yield a Playwright BrowserContext over a profile kept on disk: its IndexedDB (an export's frames and
+    segments) lives in files rather than RAM, and survives the process, so a rerun can resume."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(executable):
+        raise SystemExit(missing_browser_message())
+    profile.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=executable, headless=True, args=CHROMIUM_ARGS, timeout=timeout_ms,
+            accept_downloads=True)
+        try:
+            yield context
+        finally:
+            context.close()
 
 
 @contextmanager

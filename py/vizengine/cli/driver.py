@@ -67,7 +67,7 @@ def fill_export_dialog(page, settings: dict) -> None:
     for name in ("resolution", "fps", "quality", "format"):
         if settings.get(name) is not None:
             page.select_option(f"#export-form [name={name}]", str(settings[name]))
-    for name in ("start", "duration"):
+    for name in ("start", "duration", "encodeWorkers"):
         if name in settings:
             value = settings[name]
             page.fill(f"#export-form [name={name}]", "" if value is None else str(value))

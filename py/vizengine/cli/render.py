@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 
 from ..export.settings import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS
-from .browser import launch_chromium
+from ..project.contract import MAX_ENCODE_WORKERS
+from .browser import launch_persistent_chromium
 from .driver import PageError, export_to_file, load_audio, load_demo, open_app
 from .server import serve
 
 ROOT = Path(__file__).resolve().parents[3]
 DIST = ROOT / "dist"
+PROFILE = Path.home() / ".cache" / "viz-engine" / "profile"
+
+
+def profile_port(profile: Path) -> int:
+    """A loopback port that depends only on the profile's path, so separate profiles rarely collide."""
+    digest = hashlib.sha256(str(profile.resolve()).encode()).digest()
+    return 20000 + int.from_bytes(digest[:4], "big") % 20000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,13 +35,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quality", choices=QUALITIES, default="high")
     parser.add_argument("--start", type=float, default=0.0, help="seconds into the track")
     parser.add_argument("--duration", type=float, default=None, help="seconds (default: to the end)")
+    parser.add_argument("--encode-workers", type=int, default=0, metavar="N",
+                        help=f"ffmpeg.wasm encoder workers, 1..{MAX_ENCODE_WORKERS} (default 0: one per spare core)")
+    parser.add_argument("--profile", type=Path, default=PROFILE,
+                        help="browser profile kept between runs; an interrupted export rerun with the same "
+                             f"arguments resumes from it (default: {PROFILE})")
     parser.add_argument("--site", type=Path, default=DIST, help="the built site (default: dist/)")
 
 
 def progress_printer(stream=sys.stdout):
-    shown = {"phase": None, "percent": -1}
+    shown = {"phase": None, "percent": -1, "log": 0}
 
     def on_state(state: dict) -> None:
+        for line in state.get("logs", []):
+            if line["n"] > shown["log"] and line["message"].startswith("resuming"):
+                print(line["message"], file=stream, flush=True)
+            shown["log"] = max(shown["log"], line["n"])
         phase, percent = state.get("phase"), int(100 * state.get("progress", 0))
         if phase == shown["phase"] and percent < shown["percent"] + 5 and phase not in ("complete",):
             return
@@ -50,10 +68,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     fmt = args.format or (args.out.suffix.lstrip(".").lower() if args.out.suffix.lower() in (".mp4", ".webm") else "mp4")
     settings = {"resolution": args.resolution, "fps": args.fps, "quality": args.quality, "format": fmt,
-                "start": args.start, "duration": args.duration}
+                "start": args.start, "duration": args.duration, "encodeWorkers": args.encode_workers}
     try:
-        with serve(args.site) as url, launch_chromium() as browser:
-            page = browser.new_page(accept_downloads=True)
+        # IndexedDB belongs to an origin, port included: a profile always gets the same port, so a rerun
+        # finds the segments the interrupted run stored.
+        with serve(args.site, profile_port(args.profile)) as url, launch_persistent_chromium(args.profile) as context:
+            page = context.new_page()
             open_app(page, url)
             track = load_demo(page) if args.demo else load_audio(page, args.audio)
             print(f"track: {track}", flush=True)

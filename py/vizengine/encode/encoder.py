@@ -2,8 +2,8 @@
 
 The orchestrator hands an `Encoder` each composited frame as soon as it exists (the shape of Motion
 Canvas's `Exporter`): `start` before the first frame (so a broken encoder fails before any rendering),
-`add_frame` per frame, `finish` with the trimmed audio for the output, and `abort` on every exit to
-drop whatever the export still holds. `FfmpegEncoder` keeps the frames as JPEGs in a `FrameStore`
+`add_frame` per frame it `needs` (a resumed export needs only the frames it has not encoded yet), `finish`
+with the trimmed audio for the output, and `abort` on every exit to drop whatever the export still holds. `FfmpegEncoder` keeps the frames as JPEGs in a `FrameStore`
 (IndexedDB in the page) and drives any `FfmpegRuntime` (ffmpeg.wasm in the page, native ffmpeg in tests
 and the benchmark) with the argument lists from encoding.py.
 """
@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from ..errors import EncoderError
 from ..export.cancel import CancelSignal
+from ..export.manifest import Manifest
 from ..frames.frame import Frame
 from .encoding import AUDIO_FILE, FRAME_PATTERN, MIME, EncodeJob, ffmpeg_args
 
@@ -26,7 +27,10 @@ FRAME_JPEG_QUALITY = 92
 class Encoder(Protocol):
     name: str
 
-    async def start(self, job: EncodeJob, signal: CancelSignal) -> None: ...
+    async def start(self, job: EncodeJob, manifest: Manifest, signal: CancelSignal) -> None: ...
+
+    def needs(self, index: int) -> bool:
+        """Whether frame `index` must be rendered and added (False for frames a resumed export has)."""
 
     async def add_frame(self, index: int, frame: Frame) -> None:
         """Take frame `index` (0, 1, 2, ... in order); the frame is only valid during this call."""
@@ -76,11 +80,14 @@ class FfmpegEncoder:
         self._job: EncodeJob | None = None
         self._signal: CancelSignal | None = None
 
-    async def start(self, job: EncodeJob, signal: CancelSignal) -> None:
+    async def start(self, job: EncodeJob, manifest: Manifest, signal: CancelSignal) -> None:
         self._job, self._signal = job, signal
         await self.frames.clear()  # frames left by an export the browser never finished
         signal.check()
         await self.runtime.load()
+
+    def needs(self, index: int) -> bool:
+        return True
 
     async def add_frame(self, index: int, frame: Frame) -> None:
         await self.frames.put(index, frame.jpeg(FRAME_JPEG_QUALITY))

@@ -23,7 +23,9 @@ X264 = {
 }
 AAC_BITRATE = {"high": "192k", "medium": "160k", "low": "128k"}
 # libvpx (VP8) wants a bitrate ceiling with -crf; bits per pixel per frame keeps it sane from 720p30 to 4K120.
-VP8 = {"high": (0.10, "10", "4"), "medium": (0.06, "16", "6"), "low": (0.035, "24", "8")}
+# A negative cpu-used fixes libvpx's realtime speed; a positive one adapts it to the wall clock, so the same
+# frames would encode differently run to run and a resumed export would not equal an uninterrupted one.
+VP8 = {"high": (0.10, "10", "-4"), "medium": (0.06, "16", "-6"), "low": (0.035, "24", "-8")}
 VORBIS_QUALITY = {"high": "6", "medium": "5", "low": "4"}
 MIME = {"mp4": "video/mp4", "webm": "video/webm"}
 
@@ -52,6 +54,11 @@ def seconds_arg(t: Fraction) -> str:
     return f"{float(t):.9f}".rstrip("0").rstrip(".") or "0"
 
 
+# JPEG frames are full-range BT.601; tag and convert to limited-range BT.709, which players assume for video.
+COLOUR_ARGS = ["-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
+               "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]
+
+
 def video_codec_args(job: EncodeJob) -> list[str]:
     if job.format == "mp4":
         return ["-c:v", "libx264", *X264[job.quality], "-tune", "film"]
@@ -76,10 +83,7 @@ def ffmpeg_args(job: EncodeJob, frame_pattern: str = FRAME_PATTERN, audio_file: 
     if job.has_audio:
         args += ["-i", audio_file]
     args += ["-map", "0:v:0"] + (["-map", "1:a:0"] if job.has_audio else [])
-    args += video_codec_args(job)
-    # JPEG frames are full-range BT.601; tag and convert to limited-range BT.709, which players assume for video.
-    args += ["-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
-             "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]
+    args += video_codec_args(job) + COLOUR_ARGS
     if job.has_audio:
         args += audio_codec_args(job)
     # Exactly frame_count images go in, so -t alone bounds both streams. (-frames:v would close the file

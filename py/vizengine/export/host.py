@@ -21,6 +21,9 @@ class Host(Protocol):
 
     async def decode_audio(self) -> DecodedAudio: ...
 
+    def build_id(self) -> str:
+        """Which build of the app runs: exports of different builds are never mixed on resume."""
+
     def pause_playback(self) -> None: ...
 
     def restore_playback(self) -> None:

@@ -24,6 +24,7 @@ from ..frames.gpu_plan import gpu_plan
 from ..frames.timing import FrameRange
 from .cancel import CancelSignal
 from .host import Host
+from .manifest import build_manifest
 from .perf import StepTimer
 from .settings import ExportSettings
 from .store import ExportStore, Phase
@@ -67,18 +68,22 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         store.log("info", f"analysed audio: {len(audio_frames)} frames, fft {audio_frames.fft_size}")
         signal.check()
         job = EncodeJob(width, height, frames.fps, frames.count, settings.quality, settings.format)
-        await encoder.start(job, signal)
+        manifest = build_manifest(settings, project, audio, encoder.name, host.build_id())
+        await encoder.start(job, manifest, signal)
         store.log("info", f"encoder ready: {encoder.name}")
+        done = sum(1 for i in range(frames.count) if not encoder.needs(i))
+        if done:
+            store.log("info", f"resuming: {done} of {frames.count} frames are already encoded")
 
         store.enter(Phase.RENDERING)
         rendering = True  # before begin_render: a half-done begin still needs end_render (idempotent)
         host.configure_compositor(plan)
         host.begin_render(width, height, audio_frames)
-        timer = await _render_frames(host, encoder, frames, (width, height), signal, store)
+        timer, rendered = await _render_frames(host, encoder, frames, (width, height), signal, store)
         rendering = False
         host.end_render()
-        store.step_ms = timer.per_item_ms(frames.count)
-        store.log("perf", f"rendered {frames.count} frames; per frame: {timer.summary(frames.count)}")
+        store.step_ms = timer.per_item_ms(max(rendered, 1))
+        store.log("perf", f"rendered {rendered} frames; per frame: {timer.summary(max(rendered, 1))}")
 
         store.enter(Phase.ENCODING)
         output = await encoder.finish(wav, lambda done: store.advance(done, frames.count))
@@ -108,7 +113,7 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
 
 
 async def _render_frames(host: Host, encoder: Encoder, frames: FrameRange, size: tuple[int, int],
-                         signal: CancelSignal, store: ExportStore) -> StepTimer:
+                         signal: CancelSignal, store: ExportStore) -> tuple[StepTimer, int]:
     """Draw, read back and hand over every frame; returns where the time went.
 
     A two-stage pipeline: the GPU draws frame i+1 while the CPU encodes frame i.
@@ -118,23 +123,27 @@ async def _render_frames(host: Host, encoder: Encoder, frames: FrameRange, size:
     frame = Frame(rgba)
     dt = float(frames.frame_duration)
     timer = StepTimer()
-    host.draw_frame(0, float(frames.time(0)), dt)
+    todo = [i for i in range(frames.count) if encoder.needs(i)]
+    done = frames.count - len(todo)
+    store.advance(done, frames.count)
+    if todo:
+        host.draw_frame(todo[0], float(frames.time(todo[0])), dt)
     breathed = time.monotonic()
-    for i in range(frames.count):
+    for k, i in enumerate(todo):
         signal.check()
         with timer.step("gpu"):  # what the GPU still had to do when the CPU came for the frame
             host.read_frame(rgba)
-        if i + 1 < frames.count:
+        if k + 1 < len(todo):
             with timer.step("draw"):
-                host.draw_frame(i + 1, float(frames.time(i + 1)), dt)
+                host.draw_frame(todo[k + 1], float(frames.time(todo[k + 1])), dt)
         with timer.step("encode"):
             await encoder.add_frame(i, frame)
-        store.advance(i + 1, frames.count)
+        store.advance(done + k + 1, frames.count)
         if time.monotonic() - breathed > BREATHE_SECONDS:
             with timer.step("page"):
                 await asyncio.sleep(0)  # let the page paint progress and take a Cancel click
             breathed = time.monotonic()
-    return timer
+    return timer, len(todo)
 
 
 async def _cleanup(host: Host, encoder: Encoder, store: ExportStore, rendering: bool) -> None:

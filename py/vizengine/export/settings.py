@@ -12,7 +12,7 @@ from fractions import Fraction
 from ..errors import InvalidSettings
 from ..frames.timing import FrameRange, Seconds, exact
 # The dialog offers exactly these choices: both read them from the one contract.
-from ..project.contract import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS, SETTINGS_DEFAULTS
+from ..project.contract import FORMATS, FPS_CHOICES, MAX_ENCODE_WORKERS, QUALITIES, RESOLUTIONS, SETTINGS_DEFAULTS
 
 
 def _choice(value: object, choices: tuple, what: str) -> object:
@@ -32,6 +32,7 @@ class ExportSettings:
     format: str = SETTINGS_DEFAULTS["format"]
     start: Fraction = Fraction(0)
     duration: Fraction | None = None  # None: to the end of the track
+    encode_workers: int = 0  # 0: as many as the machine affords; changes the speed, never the output
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "resolution", _choice(self.resolution, tuple(RESOLUTIONS), "resolution"))
@@ -43,6 +44,13 @@ class ExportSettings:
         object.__setattr__(self, "fps", _choice(fps, FPS_CHOICES, "fps"))
         object.__setattr__(self, "quality", _choice(self.quality, QUALITIES, "quality"))
         object.__setattr__(self, "format", _choice(self.format, FORMATS, "format"))
+        workers = self.encode_workers
+        if isinstance(workers, str) and workers.strip().isdigit():
+            workers = int(workers)
+        if isinstance(workers, bool) or not isinstance(workers, int) or not 0 <= workers <= MAX_ENCODE_WORKERS:
+            raise InvalidSettings(f"encode workers must be a whole number from 1 to {MAX_ENCODE_WORKERS}, "
+                                  f"or 0 for automatic (got {self.encode_workers!r})")
+        object.__setattr__(self, "encode_workers", workers)
         start = exact(self.start, "start")
         if start < 0:
             raise InvalidSettings(f"start must not be negative (got {float(start):g} s)")
@@ -55,7 +63,7 @@ class ExportSettings:
 
     @classmethod
     def from_dict(cls, data: dict) -> ExportSettings:
-        known = {"resolution", "fps", "quality", "format", "start", "duration"}
+        known = {"resolution", "fps", "quality", "format", "start", "duration", "encodeWorkers"}
         unknown = set(data) - known
         if unknown:
             raise InvalidSettings(f"unknown export setting(s): {', '.join(sorted(unknown))}")
@@ -64,6 +72,9 @@ class ExportSettings:
             values.pop("duration", None)
         if values.get("start") in ("", None):
             values.pop("start", None)
+        workers = values.pop("encodeWorkers", None)
+        if workers not in ("", None):
+            values["encode_workers"] = workers
         return cls(**values)
 
     @property

@@ -34,6 +34,7 @@ FPS_CHOICES: tuple[int, ...] = tuple(_settings["fps"])
 QUALITIES: tuple[str, ...] = tuple(_settings["qualities"])
 FORMATS: tuple[str, ...] = tuple(_settings["formats"])
 SETTINGS_DEFAULTS: dict[str, Any] = dict(_settings["defaults"])
+MAX_ENCODE_WORKERS: int = _settings["maxEncodeWorkers"]
 
 # The page compiles the same text as `new RegExp(pattern, "i")`. re.ASCII keeps Python's case folding
 # and classes to ASCII as JavaScript's are without the "u" flag (Python alone would fold "ſ" to "s").
@@ -50,6 +51,7 @@ __all__ = [
     "FORMATS",
     "FPS_CHOICES",
     "LAYER_KINDS",
+    "MAX_ENCODE_WORKERS",
     "OPACITY_RANGE",
     "PROJECT_VERSION",
     "QUALITIES",

@@ -72,7 +72,7 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
 
   start.addEventListener('click', async () => {
     const data = new FormData(form);
-    const settings = Object.fromEntries(['resolution', 'fps', 'quality', 'format', 'start', 'duration']
+    const settings = Object.fromEntries(['resolution', 'fps', 'quality', 'format', 'start', 'duration', 'encodeWorkers']
       .map((key) => [key, String(data.get(key) ?? '')]));
     $('export-error').textContent = '';
     $('export-log').textContent = '';
@@ -107,5 +107,15 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
     log.scrollTop = log.scrollHeight;
   }
 
-  return { render };
+  /** Open the dialog with these settings and start (a resumed export). @param {Record<string, unknown>} settings */
+  function startWith(settings) {
+    for (const [name, value] of Object.entries(settings)) {
+      const field = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
+      if (field) field.value = value == null ? '' : String(value);
+    }
+    openButton.click();
+    start.click();
+  }
+
+  return { render, startWith };
 }
