@@ -43,3 +43,13 @@ def page(browser, site_url):
 def demo_page(page):
     load_demo(page)
     return page
+
+
+@pytest.fixture(scope="module")
+def module_page(browser, site_url):
+    """One booted app shared by a module's tests: for many cheap checks that each restore what they change."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    open_app(page, site_url)
+    yield page
+    context.close()
