@@ -260,8 +260,11 @@ class CapturingEncoder:
     def __init__(self, keep: int) -> None:
         self.keep, self.kept, self.indices, self.job = keep, None, [], None
 
-    async def start(self, job, signal) -> None:
+    async def start(self, job, manifest, signal) -> None:
         self.job = job
+
+    def needs(self, index: int) -> bool:
+        return True
 
     async def add_frame(self, index: int, frame) -> None:
         self.indices.append(index)
