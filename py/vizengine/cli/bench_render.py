@@ -70,3 +70,34 @@ def measure(page, width: int, height: int) -> dict[str, float]:
     code = f"WIDTH, HEIGHT = {width}, {height}\n{REFERENCE_PY}"
     out["numpy"] = float(page.evaluate("code => window.vizengine.python.runPython(code)", code))
     return out
+
+
+LOOP_PY = """
+import asyncio, js
+from pyodide.ffi import to_js
+from vizengine._browser.bridge import to_plain_js
+from vizengine.encode.encoder import FRAME_JPEG_QUALITY
+from vizengine.export.cancel import CancelSignal
+from vizengine.export.orchestrator import export_video
+from vizengine.export.settings import ExportSettings
+from vizengine.export.store import ExportStore
+
+class JpegOnly:
+    name = "jpeg only (bench)"
+    async def start(self, job, manifest, signal): self.job = job
+    def needs(self, index): return True
+    async def add_frame(self, index, frame): frame.jpeg(FRAME_JPEG_QUALITY)
+    async def finish(self, wav, progress): return js.Blob.new(to_js([]), to_plain_js({"type": "video/mp4"}))
+    async def abort(self): pass
+
+store = ExportStore()
+settings = ExportSettings.from_dict({"resolution": RESOLUTION, "fps": FPS, "start": "4", "duration": "2"})
+await export_video(js.window.vizengine.app.host, settings, CancelSignal(), store, JpegOnly())
+store.total / store.phase_seconds["rendering"]
+"""
+
+
+def loop_fps(page, resolution: str, fps: int) -> float:
+    """The render loop without encoding: layers + composite + read-back + JPEG, 2 s of the demo."""
+    code = f"RESOLUTION, FPS = {resolution!r}, {fps}\n{LOOP_PY}"
+    return float(page.evaluate("code => window.vizengine.python.runPythonAsync(code)", code))
