@@ -17,15 +17,21 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
+from ..audio import demo_track
+from ..audio.clip import to_wav
 from ..encode.encoding import EncodeJob, ffmpeg_args
 from ..export.settings import RESOLUTIONS
 from . import bench_render
-from .browser import launch_chromium
-from .driver import export_to_file, load_demo, open_app
+from .bench_memory import peak_rss
+from .browser import launch_persistent_chromium
+from .driver import export_to_file, load_audio, load_demo, open_app
 from .render import DIST
 from .server import serve
 
 CASES = [("720p", 30), ("1080p", 60)]
+MEMORY_SECONDS = (10, 60)  # two 720p30 exports: the difference of their peaks is the growth with length
 SECONDS = 5
 
 ANALYSIS_IN_PYODIDE = """
@@ -54,11 +60,21 @@ def native_encode_seconds(video: Path, width: int, height: int, fps: int, frames
         return time.perf_counter() - start
 
 
+def long_demo(path: Path, seconds: float) -> Path:
+    """The demo track repeated to `seconds`, as a WAV: long enough for the memory exports."""
+    samples, rate = demo_track.synthesize()
+    repeats = int(np.ceil(seconds * rate / samples.shape[1]))
+    path.write_bytes(to_wav(np.tile(samples, repeats)[:, : int(seconds * rate)], rate))
+    return path
+
+
 def main() -> int:
     print(f"viz-engine bench: {SECONDS} s of the demo track per case, MP4 high, headless Chromium (software GL)")
     rows = []
-    with serve(DIST) as url, launch_chromium() as browser, tempfile.TemporaryDirectory() as tmp:
-        page = browser.new_page(accept_downloads=True)
+    # A profile on disk, as the CLI uses: IndexedDB and OPFS hold the export's data in files, not in RAM.
+    with tempfile.TemporaryDirectory() as tmp, serve(DIST) as url, \
+            launch_persistent_chromium(Path(tmp) / "profile") as context:
+        page = context.new_page()
         open_app(page, url)
         load_demo(page)
         analysis_s, peaks_s = map(float, page.evaluate(
@@ -77,6 +93,14 @@ def main() -> int:
             width, height = RESOLUTIONS[resolution]
             native = native_encode_seconds(out, width, height, fps, frames, "high")
             rows.append((resolution, fps, frames, state["phaseSeconds"], state["stepMs"], native, render))
+        memory = []
+        load_audio(page, long_demo(Path(tmp) / "long-demo.wav", max(MEMORY_SECONDS) + 5))
+        for seconds in MEMORY_SECONDS:
+            with peak_rss() as peak:
+                state = export_to_file(page, {"resolution": "720p", "fps": 30, "quality": "high", "format": "mp4",
+                                              "start": 0, "duration": seconds}, Path(tmp) / f"memory-{seconds}.mp4")
+            page.click("#export-close")
+            memory.append((seconds, state["total"], peak["peak_mib"], sum(state["phaseSeconds"].values())))
 
     print(f"\nanalysis in Pyodide, 3 min stereo 48 kHz @60 fps, fft 2048: {analysis_s:.3f} s (target < 0.5 s)")
     print(f"waveform peaks in Pyodide, 1 h mono 48 kHz, 2000 buckets: {peaks_s:.3f} s (target < 1 s)")
@@ -103,6 +127,11 @@ def main() -> int:
         tail = phases["encoding"]
         print(f"  after the last frame: {tail:.2f} s for the last segments, the audio and the join; "
               f"native ffmpeg encodes the same frames single-pass in {native:.2f} s ({frames / native:.1f} fps)")
+    (short_s, short_n, short_mib, short_t), (long_s, long_n, long_mib, long_t) = memory
+    growth_kb = (long_mib - short_mib) * 1024 * 1.024 / (long_n - short_n)
+    print(f"\nbrowser peak memory (summed RSS of its processes), 720p30 MP4: {short_s} s export {short_mib:.0f} MiB "
+          f"({short_t:.0f} s), {long_s} s export {long_mib:.0f} MiB ({long_t:.0f} s): {growth_kb:+.1f} KB per extra "
+          f"frame (target < 10 KB)")
     return 0
 
 
