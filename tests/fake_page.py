@@ -222,9 +222,8 @@ class FakePage(_Recorder):
         self._sync("drawFrame", index, time, dt)
         self._pixels[...] = (np.arange(self._pixels.size) + index) % 251  # a pattern that changes per frame
 
-    def readFrame(self) -> TypedArray:
-        self._sync("readFrame")
-        return TypedArray(self._pixels)
+    def readFrame(self) -> JsPromise:
+        return self._async("readFrame", value=TypedArray(self._pixels))
 
     def endRender(self) -> None:
         self._sync("endRender")

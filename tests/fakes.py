@@ -314,7 +314,7 @@ class FakeHost:
         assert self.plans, "draw_frame before configure_compositor"
         self._drawn = (index, time)
 
-    def read_frame(self, out: np.ndarray) -> None:
+    async def read_frame(self, out: np.ndarray) -> None:
         index, time = self._drawn
         self.events.append(("read_frame", index))
         width, height = self.render_size

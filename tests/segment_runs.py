@@ -45,7 +45,7 @@ class QuickHost(FakeHost):
         kwargs.setdefault("audio", synthetic_audio(TRACK_SECONDS))
         super().__init__(**kwargs)
 
-    def read_frame(self, out: np.ndarray) -> None:
+    async def read_frame(self, out: np.ndarray) -> None:
         index, time = self._drawn
         self.events.append(("read_frame", index))
         width, height = self.render_size

@@ -71,6 +71,8 @@ ASYNC_CALLS = [
     ("decodeAudio", lambda b, p: b.BrowserHost(p).decode_audio(), AudioError, "Could not decode the audio"),
     ("deliver", lambda b, p: b.BrowserHost(p).deliver(b"video", "v.mp4", "video/mp4"), ExportError,
      "Could not hand over the file"),
+    ("readFrame", lambda b, p: b.BrowserHost(p).read_frame(np.empty((2, 2, 4), np.uint8)), RenderError,
+     "Could not read the rendered frame"),
 ]
 
 SYNC_CALLS = [
@@ -79,8 +81,6 @@ SYNC_CALLS = [
     ("beginRender", lambda b, p: b.BrowserHost(p).begin_render(1280, 720, audio_frames()), RenderError,
      "Could not prepare rendering at 1280x720"),
     ("drawFrame", lambda b, p: b.BrowserHost(p).draw_frame(7, 0.25, 1 / 30), RenderError, "Could not draw frame 7"),
-    ("readFrame", lambda b, p: b.BrowserHost(p).read_frame(np.empty((2, 2, 4), np.uint8)), RenderError,
-     "Could not read the rendered frame"),
 ]
 
 
@@ -160,7 +160,7 @@ def test_read_frame_copies_the_composited_pixels_into_the_frame_buffer(bridge, p
     page.beginRender(3, 2, None)
     host.draw_frame(1, 0.0, 0.1)
     out = np.zeros((2, 3, 4), np.uint8)
-    host.read_frame(out)
+    asyncio.run(host.read_frame(out))
     np.testing.assert_array_equal(out.reshape(-1), (np.arange(24) + 1) % 251)
 
 

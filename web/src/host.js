@@ -89,17 +89,19 @@ export function createHost({ project, playback, segments, stage, onState, onBusy
       if (!pixels) throw new Error('drawFrame before beginRender');
       setInjectedFrame(index);
       renderer.render(time, dt);
+      renderer.startRead();
     },
 
-    /** The drawn frame, composited: RGBA, rows bottom-up (waits for the GPU). */
-    readFrame() {
+    /** The drawn frame, composited: RGBA, rows bottom-up (resolves when the GPU is done with it). */
+    async readFrame() {
       if (!pixels) throw new Error('readFrame before beginRender');
-      renderer.readFrame(pixels);
+      await renderer.readFrame(pixels);
       return pixels;
     },
 
     endRender() {
       endInjection();
+      renderer.releaseRead();
       pixels = null;
       stage.showPreviewSize();
       redraw();

@@ -22,11 +22,12 @@ from ..encode.segments import plan_segments
 from ..errors import AudioError, ExportCancelled, ExportError, RenderError
 from ..export.cancel import CancelSignal
 from ..export.orchestrator import export_video
-from ..export.manifest import build_manifest, settings_of
+from ..export.manifest import build_manifest, fingerprint_steps, settings_of
 from ..export.settings import ExportSettings
 from ..export.store import ExportStore, Phase
 from ..frames.gpu_plan import gpu_plan
 from ..project.description import Project
+from ..steps import run_in_steps
 from .ffi import awaited, page_call, to_plain_js, to_uint8array
 from .segment_runtime import JsSegmentRuntime
 
@@ -91,9 +92,10 @@ class BrowserHost:
         with page_call(RenderError, f"Could not draw frame {index}"):
             self._js.drawFrame(index, time, dt)
 
-    def read_frame(self, out: np.ndarray) -> None:
+    async def read_frame(self, out: np.ndarray) -> None:
+        pixels = await awaited(RenderError, "Could not read the rendered frame", self._js.readFrame)
         with page_call(RenderError, "Could not read the rendered frame"):
-            self._js.readFrame().assign_to(out)
+            pixels.assign_to(out)
 
     def end_render(self) -> None:
         with page_call(RenderError, "Could not return the renderer to the preview"):
@@ -146,11 +148,12 @@ class App:
         except AudioError:
             return to_plain_js([])  # no track loaded: nothing can match
         project, build = self.host.project(), self.host.build_id()
+        sha256 = await run_in_steps(fingerprint_steps(audio.samples, audio.sample_rate))
         offers = []
         for entry in entries:
             try:
                 settings = settings_of(entry["manifest"])
-                manifest = build_manifest(settings, project, audio, SegmentedEncoder.name, build)
+                manifest = build_manifest(settings, project, audio, SegmentedEncoder.name, build, sha256)
             except ExportError:
                 continue  # made for another track or app version: its range may not even fit this track
             if manifest.key != entry["key"]:

@@ -53,6 +53,7 @@ from . import pcm
 from ..errors import AudioError, InvalidSettings
 from .log10f import log10f
 from ..frames.timing import FrameRange, Seconds, exact, frame_rate
+from ..steps import Steps, finish
 
 __all__ = ["AnalyserConfig", "AudioFrames", "analyse", "peaks", "MIN_FFT_SIZE", "MAX_FFT_SIZE"]
 
@@ -208,7 +209,12 @@ def _frame_count(start: Fraction, fps: int | Fraction, rate: int, length: int) -
     return max(1, math.ceil(bound))
 
 
-def analyse(
+def analyse(samples: np.ndarray, sample_rate: int, fps: int | Fraction, **options) -> AudioFrames:
+    """Analyse `frames` video frames from `start` (all to the end of the track when None); see analyse_steps."""
+    return finish(analyse_steps(samples, sample_rate, fps, **options))
+
+
+def analyse_steps(
     samples: np.ndarray,
     sample_rate: int,
     fps: int | Fraction,
@@ -219,8 +225,8 @@ def analyse(
     max_db: float = -30.0,
     start: Seconds = 0.0,
     frames: int | None = None,
-) -> AudioFrames:
-    """Analyse `frames` video frames from `start` (all to the end of the track when None)."""
+) -> Steps[AudioFrames]:
+    """`analyse` one chunk of frames per step (a 30-minute track is seconds of work in Pyodide)."""
     config = AnalyserConfig(fft_size, smoothing, min_db, max_db)
     rate = pcm.sample_rate(sample_rate)
     fps = frame_rate(fps)  # rational rates let the analyser oracle put frames on render quanta
@@ -303,6 +309,7 @@ def analyse(
                 previous = smoothed[r]
 
         _frequency_bytes(smoothed, config, (level[:n], spare[:n]), frequency[a:b])
+        yield
 
     return AudioFrames(
         frequency=frequency,

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import AudioError
 from ..frames.timing import FrameRange, round_half_up
+from ..steps import Steps, finish
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,28 @@ class DecodedAudio:
         return Fraction(self.samples.shape[1], self.sample_rate)
 
 
+# Samples converted per step of wav_steps: a few milliseconds of work in Pyodide.
+_WAV_STEP_SAMPLES = 1 << 18
+
+
 def to_wav(samples: np.ndarray, sample_rate: int) -> bytes:
     """16-bit PCM WAV of (channels, n) float samples in [-1, 1]."""
-    pcm = np.clip(np.round(samples.T * 32767), -32768, 32767).astype("<i2")
+    return finish(wav_steps(samples, sample_rate))
+
+
+def wav_steps(samples: np.ndarray, sample_rate: int) -> Steps[bytes]:
+    """`to_wav`, a block of samples per step."""
+    channels, count = samples.shape
     out = io.BytesIO()
     with wave.open(out, "wb") as w:
-        w.setnchannels(samples.shape[0])
+        w.setnchannels(channels)
         w.setsampwidth(2)
         w.setframerate(sample_rate)
-        w.writeframes(pcm.tobytes())
+        w.setnframes(count)  # the header is final before the first block: no rewrite at the end
+        for a in range(0, count, _WAV_STEP_SAMPLES):
+            block = samples[:, a:a + _WAV_STEP_SAMPLES]
+            w.writeframesraw(np.clip(np.round(block.T * 32767), -32768, 32767).astype("<i2").tobytes())
+            yield
     return out.getvalue()
 
 
@@ -60,4 +74,8 @@ def clip_samples(audio: DecodedAudio, frames: FrameRange) -> np.ndarray:
 
 
 def clip_wav(audio: DecodedAudio, frames: FrameRange) -> bytes:
-    return to_wav(clip_samples(audio, frames), audio.sample_rate)
+    return finish(clip_wav_steps(audio, frames))
+
+
+def clip_wav_steps(audio: DecodedAudio, frames: FrameRange) -> Steps[bytes]:
+    return wav_steps(clip_samples(audio, frames), audio.sample_rate)

@@ -17,14 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 
-from ..audio import demo_track
-from ..audio.clip import to_wav
 from ..encode.encoding import EncodeJob, ffmpeg_args
 from ..export.settings import RESOLUTIONS
-from . import bench_render
+from . import bench_render, bench_responsive
+from .bench_encode import encode_only
 from .bench_memory import peak_rss
+from .long_track import long_demo
 from .browser import launch_persistent_chromium
 from .driver import export_to_file, load_audio, load_demo, open_app
 from .render import DIST
@@ -60,14 +59,6 @@ def native_encode_seconds(video: Path, width: int, height: int, fps: int, frames
         return time.perf_counter() - start
 
 
-def long_demo(path: Path, seconds: float) -> Path:
-    """The demo track repeated to `seconds`, as a WAV: long enough for the memory exports."""
-    samples, rate = demo_track.synthesize()
-    repeats = int(np.ceil(seconds * rate / samples.shape[1]))
-    path.write_bytes(to_wav(np.tile(samples, repeats)[:, : int(seconds * rate)], rate))
-    return path
-
-
 def main() -> int:
     print(f"viz-engine bench: {SECONDS} s of the demo track per case, MP4 high, headless Chromium (software GL)")
     rows = []
@@ -92,7 +83,8 @@ def main() -> int:
             frames = state["total"]
             width, height = RESOLUTIONS[resolution]
             native = native_encode_seconds(out, width, height, fps, frames, "high")
-            rows.append((resolution, fps, frames, state["phaseSeconds"], state["stepMs"], native, render))
+            encode = encode_only(page, out, EncodeJob(width, height, fps, frames, "high", "mp4"))
+            rows.append((resolution, fps, frames, state["phaseSeconds"], state["stepMs"], native, render, encode))
         memory = []
         load_audio(page, long_demo(Path(tmp) / "long-demo.wav", max(MEMORY_SECONDS) + 5))
         for seconds in MEMORY_SECONDS:
@@ -101,10 +93,12 @@ def main() -> int:
                                               "start": 0, "duration": seconds}, Path(tmp) / f"memory-{seconds}.mp4")
             page.click("#export-close")
             memory.append((seconds, state["total"], peak["peak_mib"], sum(state["phaseSeconds"].values())))
+        responsive = bench_responsive.measure(page, Path(tmp))
+        trip_ms = bench_responsive.round_trip_ms(page)
 
     print(f"\nanalysis in Pyodide, 3 min stereo 48 kHz @60 fps, fft 2048: {analysis_s:.3f} s (target < 0.5 s)")
     print(f"waveform peaks in Pyodide, 1 h mono 48 kHz, 2000 buckets: {peaks_s:.3f} s (target < 1 s)")
-    for resolution, fps, frames, phases, steps, native, render in rows:
+    for resolution, fps, frames, phases, steps, native, render, (encode_s, workers) in rows:
         total = sum(phases.values())
         print(f"\n{resolution}@{fps}: {frames} frames, {total:.1f} s in all ({frames / total:.2f} fps overall, "
               f"{total / (frames / fps):.1f}x the clip's duration)")
@@ -127,11 +121,18 @@ def main() -> int:
         tail = phases["encoding"]
         print(f"  after the last frame: {tail:.2f} s for the last segments, the audio and the join; "
               f"native ffmpeg encodes the same frames single-pass in {native:.2f} s ({frames / native:.1f} fps)")
+        render_s = frames / render["loop_fps"]
+        print(f"  streamed vs sequential: render-only loop {render['loop_fps']:.2f} fps, encode-only "
+              f"{frames / encode_s:.2f} fps ({workers} ffmpeg.wasm worker{'s' if workers > 1 else ''}, "
+              f"{frames / native / (frames / encode_s):.1f}x slower than native), end-to-end {frames / total:.2f} "
+              f"fps; end-to-end time {total:.1f} s = {total / (render_s + encode_s):.2f}x (render-only "
+              f"{render_s:.1f} s + encode-only {encode_s:.1f} s) (target <= 0.75x)")
     (short_s, short_n, short_mib, short_t), (long_s, long_n, long_mib, long_t) = memory
     growth_kb = (long_mib - short_mib) * 1024 * 1.024 / (long_n - short_n)
     print(f"\nbrowser peak memory (summed RSS of its processes), 720p30 MP4: {short_s} s export {short_mib:.0f} MiB "
           f"({short_t:.0f} s), {long_s} s export {long_mib:.0f} MiB ({long_t:.0f} s): {growth_kb:+.1f} KB per extra "
           f"frame (target < 10 KB)")
+    bench_responsive.report(responsive, trip_ms)
     return 0
 
 

@@ -39,8 +39,8 @@ class Host(Protocol):
         """Select frame `index`'s audio, draw every layer at `time` and composite them; may return
         before the GPU is done, so the CPU can encode the previous frame meanwhile."""
 
-    def read_frame(self, out: np.ndarray) -> None:
-        """Wait for the drawn frame and read the composited RGBA (rows bottom-up) into `out`,
+    async def read_frame(self, out: np.ndarray) -> None:
+        """Wait (without holding the page's thread) for the drawn frame and read the composited RGBA (rows bottom-up) into `out`,
         shaped (height, width, 4)."""
 
     def end_render(self) -> None:

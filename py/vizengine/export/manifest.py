@@ -18,15 +18,28 @@ from ..audio.clip import DecodedAudio
 from ..encode.encoding import EncodeJob, audio_codec_args, video_codec_args
 from ..encode.segments import segment_frames
 from ..project.description import Project
+from ..steps import Steps, finish
 from .settings import ExportSettings
 
 MANIFEST_VERSION = 1
 
 
+# Samples hashed per step of fingerprint_steps (per channel).
+_HASH_STEP_SAMPLES = 1 << 20
+
+
 def audio_fingerprint(samples: np.ndarray, sample_rate: int) -> str:
     """SHA-256 of the decoded samples as the export reads them (float32, channels first) and their rate."""
+    return finish(fingerprint_steps(samples, sample_rate))
+
+
+def fingerprint_steps(samples: np.ndarray, sample_rate: int) -> Steps[str]:
+    """`audio_fingerprint`, a block of samples per step (channel after channel, as the bytes lie)."""
     digest = hashlib.sha256(f"{sample_rate}:{samples.shape}".encode())
-    digest.update(np.ascontiguousarray(samples, dtype=np.float32).tobytes())
+    for channel in samples:
+        for a in range(0, channel.shape[0], _HASH_STEP_SAMPLES):
+            digest.update(np.ascontiguousarray(channel[a:a + _HASH_STEP_SAMPLES], dtype=np.float32).tobytes())
+            yield
     return digest.hexdigest()
 
 
@@ -51,12 +64,15 @@ class Manifest:
 
 
 def build_manifest(settings: ExportSettings, project: Project, audio: DecodedAudio, encoder: str,
-                   build_id: str) -> Manifest:
-    """The manifest of exporting `audio` with `settings` and `project`: what a stored export must match."""
+                   build_id: str, audio_sha256: str | None = None) -> Manifest:
+    """The manifest of exporting `audio` with `settings` and `project`: what a stored export must match.
+    `audio_sha256` is audio_fingerprint(audio), when the caller has it already."""
+    if audio_sha256 is None:
+        audio_sha256 = audio_fingerprint(audio.samples, audio.sample_rate)
     frames = settings.frame_range(audio.duration)
     width, height = settings.size
     job = EncodeJob(width, height, frames.fps, frames.count, settings.quality, settings.format)
-    return Manifest(settings.to_dict(), project.to_json(), audio_fingerprint(audio.samples, audio.sample_rate),
+    return Manifest(settings.to_dict(), project.to_json(), audio_sha256,
                     frames.count, segment_frames(frames.fps), encoder,
                     video_codec_args(job) + audio_codec_args(job), build_id)
 

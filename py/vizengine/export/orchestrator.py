@@ -14,23 +14,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..audio.analysis import analyse
-from ..audio.clip import clip_wav
+from ..audio.analysis import analyse_steps
+from ..audio.clip import clip_wav_steps
 from ..encode.encoder import Encoder
 from ..encode.encoding import MIME, EncodeJob
 from ..errors import ExportCancelled, ExportError
 from ..frames.frame import Frame
 from ..frames.gpu_plan import gpu_plan
 from ..frames.timing import FrameRange
+from ..steps import STEP_BUDGET_SECONDS, run_in_steps
 from .cancel import CancelSignal
 from .host import Host
-from .manifest import build_manifest
+from .manifest import build_manifest, fingerprint_steps
 from .perf import StepTimer
 from .settings import ExportSettings
 from .store import ExportStore, Phase
 
 # How long the export may keep the browser's main thread before letting it paint and handle input.
-BREATHE_SECONDS = 0.2
+BREATHE_SECONDS = STEP_BUDGET_SECONDS
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,16 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         frames = settings.frame_range(audio.duration)
         store.log("info", f"{frames.count} frames at {frames.fps} fps from {float(frames.start):.3f} s, "
                           f"{width}x{height}, {len(plan['layers'])} visible layers")
-        audio_frames = analyse(audio.samples, audio.sample_rate, frames.fps, start=frames.start,
-                               frames=frames.count, **project.analyser_kwargs())
-        wav = clip_wav(audio, frames)
+        # Seconds of work for a long track: in steps, so the page keeps painting and hears Cancel.
+        audio_frames = await run_in_steps(analyse_steps(
+            audio.samples, audio.sample_rate, frames.fps, start=frames.start, frames=frames.count,
+            **project.analyser_kwargs()), signal.check)
+        wav = await run_in_steps(clip_wav_steps(audio, frames), signal.check)
         store.log("info", f"analysed audio: {len(audio_frames)} frames, fft {audio_frames.fft_size}")
+        sha256 = await run_in_steps(fingerprint_steps(audio.samples, audio.sample_rate), signal.check)
         signal.check()
         job = EncodeJob(width, height, frames.fps, frames.count, settings.quality, settings.format)
-        manifest = build_manifest(settings, project, audio, encoder.name, host.build_id())
+        manifest = build_manifest(settings, project, audio, encoder.name, host.build_id(), sha256)
         await encoder.start(job, manifest, signal)
         store.log("info", f"encoder ready: {encoder.name}")
         done = sum(1 for i in range(frames.count) if not encoder.needs(i))
@@ -132,7 +136,7 @@ async def _render_frames(host: Host, encoder: Encoder, frames: FrameRange, size:
     for k, i in enumerate(todo):
         signal.check()
         with timer.step("gpu"):  # what the GPU still had to do when the CPU came for the frame
-            host.read_frame(rgba)
+            await host.read_frame(rgba)
         if k + 1 < len(todo):
             with timer.step("draw"):
                 host.draw_frame(todo[k + 1], float(frames.time(todo[k + 1])), dt)

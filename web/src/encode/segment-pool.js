@@ -5,6 +5,9 @@
 //
 // ffmpeg.wasm cannot abort an exec: cancelling terminates the workers; a failed or crashed exec leaves an
 // instance we do not trust (a crash leaves it dead), so that worker is terminated and loaded afresh.
+// An instance's wasm heap also grows with every exec and never shrinks (a 1080p export crashed with
+// "memory access out of bounds" after 44 segments on one instance), so each instance is replaced after
+// RECYCLE_AFTER_JOBS jobs, and a segment whose exec crashed runs once more on a fresh instance.
 import { FFmpeg } from '@ffmpeg/ffmpeg';
 
 /** @typedef {import('../storage/export-db.js').ExportDb} ExportDb */
@@ -21,11 +24,14 @@ import { FFmpeg } from '@ffmpeg/ffmpeg';
  *   busy: boolean,
  *   frames: number,
  *   logTail: string[],
- * }} PoolWorker  frames: the running segment's frame count so far (from ffmpeg's `frame=` lines)
+ *   jobs: number,
+ * }} PoolWorker  jobs: run on the current instance  frames: the running segment's frame count so far (from ffmpeg's `frame=` lines)
  * @typedef {{test: () => boolean, resolve: () => void, reject: (error: unknown) => void}} Waiter
  */
 
 const LOG_TAIL = 12;
+/** Jobs an instance runs before it is replaced by a fresh one (a reload costs well under a second). */
+export const RECYCLE_AFTER_JOBS = 8;
 /** Where a job's inputs live inside its worker. Args name inputs bare (`-i frame_%06d.jpg`) so every
  * segment runs the same args; resolveInputs() points them here. Outputs go to ffmpeg's working folder. */
 const INPUT_DIR = '/job';
@@ -52,6 +58,8 @@ export class SegmentPool {
     this.progressListeners = new Set();
     /** Settles when the jobs running at cancel() have stopped touching storage. @type {Set<Promise<void>>} */
     this.inflight = new Set();
+    /** See RECYCLE_AFTER_JOBS; tests lower it to see recycling in a short export. */
+    this.recycleAfter = RECYCLE_AFTER_JOBS;
   }
 
   /** Have n workers loading or loaded; forget an earlier error. @param {number} n */
@@ -64,7 +72,7 @@ export class SegmentPool {
     }
     while (this.workers.length < n) {
       /** @type {PoolWorker} */
-      const worker = { ffmpeg: null, loading: null, busy: false, frames: 0, logTail: [] };
+      const worker = { ffmpeg: null, loading: null, busy: false, frames: 0, logTail: [], jobs: 0 };
       this.load(worker);
       this.workers.push(worker);
     }
@@ -79,7 +87,8 @@ export class SegmentPool {
       run: (worker) => this.runSegment(worker, job, ready).catch((error) => {
         if (error instanceof DOMException && error.name === 'AbortError') throw error;
         const last = job.first + job.count - 1;
-        throw new Error(`segment ${job.segment} (frames ${job.first}-${last}): ${error instanceof Error ? error.message : error}`);
+        const Kind = error instanceof CrashError ? CrashError : Error; // a crash stays one: runJob retries it
+        throw new Kind(`segment ${job.segment} (frames ${job.first}-${last}): ${error instanceof Error ? error.message : error}`);
       }),
     });
     this.pump();
@@ -176,8 +185,18 @@ export class SegmentPool {
     /** @type {unknown} */
     let error = null;
     try {
-      await job.run(worker);
-      if (generation === this.generation) this.framesDone += job.frames;
+      try {
+        await job.run(worker);
+      } catch (crash) {
+        if (!(crash instanceof CrashError) || generation !== this.generation) throw crash;
+        this.reload(worker); // a crash is the instance's fault, not the segment's: once more, on a fresh one
+        worker.frames = 0;
+        await job.run(worker);
+      }
+      if (generation === this.generation) {
+        this.framesDone += job.frames;
+        if (++worker.jobs >= this.recycleAfter) this.reload(worker);
+      }
     } catch (caught) {
       error = caught;
       if (generation === this.generation) this.reload(worker);
@@ -219,7 +238,7 @@ export class SegmentPool {
     try {
       code = await ffmpeg.exec(resolveInputs(args));
     } catch (error) {
-      throw new Error(`ffmpeg.wasm crashed (${error instanceof Error ? error.message : error}): ${tail(worker)}`);
+      throw new CrashError(`ffmpeg.wasm crashed (${error instanceof Error ? error.message : error}): ${tail(worker)}`);
     }
     if (code !== 0) throw new Error(`ffmpeg exited with code ${code}: ${tail(worker)}`);
     const data = /** @type {Uint8Array<ArrayBuffer>} */ (await ffmpeg.readFile(output)); // a fresh copy, transferred
@@ -237,6 +256,7 @@ export class SegmentPool {
   load(worker) {
     const ffmpeg = new FFmpeg();
     worker.ffmpeg = ffmpeg;
+    worker.jobs = 0;
     ffmpeg.on('log', ({ message }) => {
       if (worker.ffmpeg !== ffmpeg) return;
       worker.logTail.push(message);
@@ -292,6 +312,9 @@ export class SegmentPool {
     for (const listener of this.progressListeners) listener(frames);
   }
 }
+
+/** An exec that threw (the wasm instance died), as opposed to ffmpeg exiting with an error code. */
+class CrashError extends Error {}
 
 function aborted() {
   return new DOMException('Export cancelled', 'AbortError');

@@ -28,6 +28,11 @@ export class Renderer {
     this.canvas = canvas;
     this.gl = gl;
     this.lost = false;
+    /** @type {WebGLBuffer | null} */
+    this.pixelBuffer = null;
+    this.pixelBufferSize = 0;
+    /** @type {WebGLSync | null} */
+    this.fence = null;
     this.initGL();
     canvas.addEventListener('webglcontextlost', (event) => {
       // preventDefault tells the browser we can restore, so it will fire webglcontextrestored.
@@ -98,17 +103,63 @@ export class Renderer {
   }
 
   /**
-   * The composited frame: RGBA bytes, rows bottom-up (waits for the GPU).
-   * @param {Uint8Array} dst width*height*4 bytes
+   * Queue a copy of the composited frame into a pixel buffer, behind a fence: the GPU process does the
+   * copy when it gets there, and the page's thread is free meanwhile (readPixels into client memory
+   * would stop it until the GPU had finished the whole frame). readFrame collects the copy.
    */
-  readFrame(dst) {
-    const { width, height } = this.canvas;
-    if (dst.length !== width * height * 4) throw new RangeError(`readFrame needs ${width * height * 4} bytes, got ${dst.length}`);
-    // Blank pixels would silently end up in the video; better to stop the export.
+  startRead() {
     if (this.lost || this.gl.isContextLost()) throw new Error('WebGL context lost');
     const gl = this.gl;
+    const { width, height } = this.canvas;
+    const size = width * height * 4;
+    if (!this.pixelBuffer) this.pixelBuffer = gl.createBuffer();
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, this.pixelBuffer);
+    if (this.pixelBufferSize !== size) {
+      gl.bufferData(gl.PIXEL_PACK_BUFFER, size, gl.STREAM_READ);
+      this.pixelBufferSize = size;
+    }
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
     gl.pixelStorei(gl.PACK_ALIGNMENT, 4);
-    gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, dst);
+    gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, 0);
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    if (this.fence) gl.deleteSync(this.fence);
+    this.fence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
+    gl.flush();
+  }
+
+  /**
+   * The frame startRead queued: RGBA bytes, rows bottom-up. Resolves once the GPU is done with it,
+   * polling the fence between tasks so the page keeps painting and hears a Cancel click.
+   * @param {Uint8Array} dst width*height*4 bytes
+   */
+  async readFrame(dst) {
+    const { width, height } = this.canvas;
+    if (dst.length !== width * height * 4) throw new RangeError(`readFrame needs ${width * height * 4} bytes, got ${dst.length}`);
+    const gl = this.gl;
+    const fence = this.fence;
+    if (!fence) throw new Error('readFrame before startRead');
+    for (;;) {
+      // Blank pixels would silently end up in the video; better to stop the export.
+      if (this.lost || gl.isContextLost()) throw new Error('WebGL context lost');
+      const status = gl.clientWaitSync(fence, 0, 0);
+      if (status === gl.ALREADY_SIGNALED || status === gl.CONDITION_SATISFIED) break;
+      if (status === gl.WAIT_FAILED) throw new Error('waiting for the GPU failed');
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    gl.deleteSync(fence);
+    this.fence = null;
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, this.pixelBuffer);
+    gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, dst);
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+  }
+
+  /** Drop the pixel buffer (the export is over; a 4K one holds 33 MB). */
+  releaseRead() {
+    const gl = this.gl;
+    if (this.fence) gl.deleteSync(this.fence);
+    if (this.pixelBuffer) gl.deleteBuffer(this.pixelBuffer);
+    this.fence = null;
+    this.pixelBuffer = null;
+    this.pixelBufferSize = 0;
   }
 }
