@@ -6,13 +6,14 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := chromium ffmpeg
 
-.PHONY: help setup system venv node assets build demo test unit e2e serve bench clean
+.PHONY: help setup system venv node assets build demo test unit e2e serve bench bench-long clean
 
 help:
 	@echo "make demo   set up, then render 10 s of the demo track (720p30 MP4) to out/demo.mp4"
 	@echo "make test   set up, then run unit tests (tests/) and browser tests (e2e/)"
 	@echo "make serve  set up, then serve the site on http://127.0.0.1:4173/"
 	@echo "make bench  set up, then print export timings and ratios to native ffmpeg"
+	@echo "make bench-long  set up, then export 5 min of 1080p30 and print its time and peak memory (~1 h)"
 
 setup: system venv node assets build
 
@@ -65,6 +66,9 @@ serve: setup
 
 bench: setup
 	$(PY) -m vizengine.cli.bench
+
+bench-long: setup
+	$(PY) -m vizengine.cli.bench_long
 
 clean:
 	rm -rf dist build out node_modules/.installed $(VENV)/.installed

@@ -218,9 +218,10 @@ class FakePage(_Recorder):
         self._sync("beginRender", width, height, audio)
         self._pixels = np.zeros(width * height * 4, dtype=np.uint8)
 
-    def drawFrame(self, index: int, time: float, dt: float) -> None:
-        self._sync("drawFrame", index, time, dt)
-        self._pixels[...] = (np.arange(self._pixels.size) + index) % 251  # a pattern that changes per frame
+    def drawFrame(self, time: float, dt: float, frequency: TypedArray, time_domain: TypedArray) -> None:
+        self._sync("drawFrame", time, dt, frequency, time_domain)
+        # a pattern that follows the frame's audio, so a frame drawn with the wrong audio reads back wrong
+        self._pixels[...] = (np.arange(self._pixels.size) + int(frequency.data.sum())) % 251
 
     def readFrame(self) -> JsPromise:
         return self._async("readFrame", value=TypedArray(self._pixels))

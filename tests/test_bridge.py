@@ -53,6 +53,13 @@ def audio_frames(count: int = 2):
     return analyse(audio.samples, audio.sample_rate, 30, fft_size=256, frames=count)
 
 
+def rendering(bridge, page, frames: int = 8):
+    """A BrowserHost after begin_render: ready to draw `frames` frames."""
+    host = bridge.BrowserHost(page)
+    host.begin_render(4, 2, audio_frames(frames))
+    return host
+
+
 def failure(call) -> ExportError:
     """What `call()` raises, awaiting it if it is a coroutine."""
 
@@ -80,7 +87,7 @@ SYNC_CALLS = [
      RenderError, "The compositor refused the plan"),
     ("beginRender", lambda b, p: b.BrowserHost(p).begin_render(1280, 720, audio_frames()), RenderError,
      "Could not prepare rendering at 1280x720"),
-    ("drawFrame", lambda b, p: b.BrowserHost(p).draw_frame(7, 0.25, 1 / 30), RenderError, "Could not draw frame 7"),
+    ("drawFrame", lambda b, p: rendering(b, p).draw_frame(7, 0.25, 1 / 30), RenderError, "Could not draw frame 7"),
 ]
 
 
@@ -101,7 +108,7 @@ def test_a_failing_async_page_call_becomes_its_export_error_with_the_js_message(
 
 @pytest.mark.parametrize("name, call, error, what", SYNC_CALLS, ids=[c[0] for c in SYNC_CALLS])
 def test_a_failing_render_call_becomes_a_render_error_with_the_js_message(bridge, page, name, call, error, what):
-    if name in ("drawFrame", "readFrame"):
+    if name == "readFrame":
         page.beginRender(2, 2, None)
     failing(page, name, BROKEN, "throw")
     raised = failure(lambda: call(bridge, page))
@@ -111,7 +118,8 @@ def test_a_failing_render_call_becomes_a_render_error_with_the_js_message(bridge
 
 def test_a_js_error_without_a_message_still_says_something(bridge, page):
     page.fail("drawFrame", JsException("", ""))
-    assert str(failure(lambda: bridge.BrowserHost(page).draw_frame(2, 0.0, 0.1))) == \
+    host = rendering(bridge, page)
+    assert str(failure(lambda: host.draw_frame(2, 0.0, 0.1))) == \
         "Could not draw frame 2: unknown browser error"
 
 
@@ -145,23 +153,34 @@ def test_the_plan_reaches_the_compositor_as_plain_objects(bridge, page):
     assert sent.to_py() == plan
 
 
-def test_begin_render_hands_the_layers_every_frames_audio_bytes(bridge, page):
+def test_each_draw_hands_the_layers_that_frames_audio_bytes_and_begin_render_only_the_format(bridge, page):
     frames = audio_frames(3)
-    bridge.BrowserHost(page).begin_render(64, 36, frames)
+    host = bridge.BrowserHost(page)
+    host.begin_render(64, 36, frames)
     ((width, height, audio),) = page.args("beginRender")
     assert (width, height) == (64, 36) and isinstance(audio, JsObject)
-    assert audio.frequency.bytes() == frames.frequency.tobytes()
-    assert audio.timeDomain.bytes() == frames.time_domain.tobytes()
-    assert (audio.fftSize, audio.sampleRate, audio.frames) == (256, 48000, 3)
+    assert dict(audio) == {"fftSize": 256, "sampleRate": 48000}  # not the whole song's analysis at once
+    for i in (2, 0, 1):
+        host.draw_frame(i, i / 30, 1 / 30)
+    for i, (time, dt, frequency, time_domain) in zip((2, 0, 1), page.args("drawFrame")):
+        assert (time, dt) == (i / 30, 1 / 30)
+        assert frequency.bytes() == frames.frequency[i].tobytes()
+        assert time_domain.bytes() == frames.time_domain[i].tobytes()
+
+
+def test_drawing_before_begin_render_is_a_render_error(bridge, page):
+    raised = failure(lambda: bridge.BrowserHost(page).draw_frame(0, 0.0, 0.1))
+    assert type(raised) is RenderError and "before the render began" in str(raised)
 
 
 def test_read_frame_copies_the_composited_pixels_into_the_frame_buffer(bridge, page):
-    host = bridge.BrowserHost(page)
+    host = rendering(bridge, page)
     page.beginRender(3, 2, None)
     host.draw_frame(1, 0.0, 0.1)
     out = np.zeros((2, 3, 4), np.uint8)
     asyncio.run(host.read_frame(out))
-    np.testing.assert_array_equal(out.reshape(-1), (np.arange(24) + 1) % 251)
+    level = int(audio_frames(8).frequency[1].sum())
+    np.testing.assert_array_equal(out.reshape(-1), (np.arange(24) + level) % 251)
 
 
 def test_deliver_returns_the_size_the_page_reports(bridge, page):

@@ -83,11 +83,11 @@ export function createHost({ project, playback, segments, stage, onState, onBusy
       pixels = new Uint8Array(width * height * 4);
     },
 
-    /** Start drawing a frame; the GPU works on it while Python encodes the previous one.
-     * @param {number} index @param {number} time @param {number} dt */
-    drawFrame(index, time, dt) {
+    /** Start drawing a frame with its audio; the GPU works on it while Python encodes the previous one.
+     * @param {number} time @param {number} dt @param {Uint8Array} frequency @param {Uint8Array} timeDomain */
+    drawFrame(time, dt, frequency, timeDomain) {
       if (!pixels) throw new Error('drawFrame before beginRender');
-      setInjectedFrame(index);
+      setInjectedFrame(frequency, timeDomain);
       renderer.render(time, dt);
       renderer.startRead();
     },

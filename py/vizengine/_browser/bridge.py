@@ -32,9 +32,23 @@ from .ffi import awaited, page_call, to_plain_js, to_uint8array
 from .segment_runtime import JsSegmentRuntime
 
 
+# Samples per slice of the decoded audio's copy into Python.
+_COPY_SAMPLES = 1 << 21
+
+
+def _copy_channels(channels: Any, out: np.ndarray) -> Any:
+    for c in range(channels.length):
+        channel = channels[c]
+        for a in range(0, out.shape[1], _COPY_SAMPLES):
+            b = min(a + _COPY_SAMPLES, out.shape[1])
+            channel.subarray(a, b).assign_to(out[c, a:b])
+            yield
+
+
 class BrowserHost:
     def __init__(self, host: Any) -> None:
         self._js = host
+        self._audio: AudioFrames | None = None
 
     def project(self) -> Project:
         with page_call(ExportError, "Could not read the project from the page"):
@@ -48,10 +62,9 @@ class BrowserHost:
         decoded = await awaited(AudioError, "Could not decode the audio", self._js.decodeAudio)
         if decoded is None:
             raise AudioError("No audio is loaded: pick a file or use the demo track.")
-        channels = decoded.channels
-        samples = np.empty((channels.length, decoded.length), dtype=np.float32)
-        for c in range(channels.length):
-            channels[c].assign_to(samples[c])
+        samples = np.empty((decoded.channels.length, decoded.length), dtype=np.float32)
+        # Half an hour of stereo is 700 MB: copied in slices, so the page keeps painting meanwhile.
+        await run_in_steps(_copy_channels(decoded.channels, samples))
         return DecodedAudio(samples, int(decoded.sampleRate))
 
     def pause_playback(self) -> None:
@@ -79,18 +92,18 @@ class BrowserHost:
         }))
 
     def begin_render(self, width: int, height: int, audio: AudioFrames) -> None:
+        # The analysis stays here; each frame's rows go with its draw call (a few KB, not the whole song).
+        self._audio = audio
         with page_call(RenderError, f"Could not prepare rendering at {width}x{height}"):
-            self._js.beginRender(width, height, to_plain_js({
-                "frequency": to_uint8array(audio.frequency),
-                "timeDomain": to_uint8array(audio.time_domain),
-                "fftSize": audio.fft_size,
-                "sampleRate": audio.sample_rate,
-                "frames": len(audio),
-            }))
+            self._js.beginRender(width, height, to_plain_js({"fftSize": audio.fft_size,
+                                                             "sampleRate": audio.sample_rate}))
 
     def draw_frame(self, index: int, time: float, dt: float) -> None:
+        if self._audio is None:
+            raise RenderError(f"Could not draw frame {index}: drawn before the render began")
         with page_call(RenderError, f"Could not draw frame {index}"):
-            self._js.drawFrame(index, time, dt)
+            self._js.drawFrame(time, dt, to_uint8array(self._audio.frequency[index]),
+                               to_uint8array(self._audio.time_domain[index]))
 
     async def read_frame(self, out: np.ndarray) -> None:
         pixels = await awaited(RenderError, "Could not read the rendered frame", self._js.readFrame)
@@ -98,6 +111,7 @@ class BrowserHost:
             pixels.assign_to(out)
 
     def end_render(self) -> None:
+        self._audio = None
         with page_call(RenderError, "Could not return the renderer to the preview"):
             self._js.endRender()
 

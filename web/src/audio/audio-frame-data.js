@@ -13,14 +13,6 @@
  * @property {boolean} injected      true while an export is feeding frames
  */
 
-/**
- * @typedef {object} InjectionSource
- * @property {Uint8Array} frequency  frames*fftSize/2 bytes, row-major by frame
- * @property {Uint8Array} timeDomain frames*fftSize bytes, row-major by frame
- * @property {number} fftSize
- * @property {number} sampleRate
- * @property {number} frames
- */
 
 const SILENT_FFT_SIZE = 2048;
 const SILENT_SAMPLE_RATE = 44100;
@@ -42,7 +34,7 @@ let liveFrame = null;
 /** @type {AudioFrameData|null} */
 let held = null;
 
-/** @type {InjectionSource|null} */
+/** @type {{fftSize: number, sampleRate: number}|null} */
 let injection = null;
 /** @type {AudioFrameData|null} */
 let injectedFrame = null;
@@ -122,57 +114,39 @@ function isPositiveInteger(n) {
 }
 
 /**
- * Switch to export mode with precomputed frames. Frame 0 is selected so a render before the
- * first setInjectedFrame still sees valid data rather than the live analyser.
- * @param {InjectionSource} source
+ * Switch to export mode: from now on layers see only the frames the export injects, one per video
+ * frame, and silence until the first. Frames come one at a time (setInjectedFrame) rather than the
+ * whole analysis at once: a 30-minute track's analysis is hundreds of MB, and copying it in one go
+ * froze the page for a second.
+ * @param {{fftSize: number, sampleRate: number}} format
  */
-export function beginInjection({ frequency, timeDomain, fftSize, sampleRate, frames }) {
-  if (!(frequency instanceof Uint8Array) || !(timeDomain instanceof Uint8Array)) {
-    throw new TypeError('beginInjection: frequency and timeDomain must be Uint8Arrays');
-  }
+export function beginInjection({ fftSize, sampleRate }) {
   if (!isPositiveInteger(fftSize) || fftSize % 2 !== 0) {
     throw new RangeError(`beginInjection: fftSize must be a positive even integer, got ${fftSize}`);
   }
-  if (!isPositiveInteger(frames)) {
-    throw new RangeError(`beginInjection: frames must be a positive integer, got ${frames}`);
-  }
-  if (typeof sampleRate !== 'number' || !Number.isFinite(sampleRate) || sampleRate <= 0) {
+  if (typeof sampleRate !== 'number' || !(sampleRate > 0)) {
     throw new RangeError(`beginInjection: sampleRate must be a positive number, got ${sampleRate}`);
   }
-  const binCount = fftSize / 2;
-  if (frequency.length !== frames * binCount) {
-    throw new RangeError(
-      `beginInjection: frequency has ${frequency.length} bytes, expected ${frames} frames x ${binCount} bins = ${frames * binCount}`,
-    );
-  }
-  if (timeDomain.length !== frames * fftSize) {
-    throw new RangeError(
-      `beginInjection: timeDomain has ${timeDomain.length} bytes, expected ${frames} frames x ${fftSize} samples = ${frames * fftSize}`,
-    );
-  }
-  injection = { frequency, timeDomain, fftSize, sampleRate, frames };
-  setInjectedFrame(0);
+  injection = { fftSize, sampleRate };
+  injectedFrame = Object.freeze({ ...SILENCE, frequency: new Uint8Array(fftSize / 2),
+    timeDomain: new Uint8Array(fftSize).fill(128), fftSize, sampleRate, injected: true });
 }
 
 /**
- * Select injected frame i. Views, not copies: export walks thousands of frames.
- * @param {number} i
+ * The audio of the frame about to be drawn (the export's offline analysis of that frame).
+ * @param {Uint8Array} frequency fftSize/2 bytes @param {Uint8Array} timeDomain fftSize bytes
  */
-export function setInjectedFrame(i) {
+export function setInjectedFrame(frequency, timeDomain) {
   if (!injection) throw new Error('setInjectedFrame: no injection in progress (call beginInjection first)');
-  if (!Number.isInteger(i) || i < 0 || i >= injection.frames) {
-    throw new RangeError(`setInjectedFrame: frame ${i} out of range 0..${injection.frames - 1}`);
-  }
   const { fftSize, sampleRate } = injection;
-  const binCount = fftSize / 2;
+  if (!(frequency instanceof Uint8Array) || !(timeDomain instanceof Uint8Array)) {
+    throw new TypeError('setInjectedFrame: frequency and timeDomain must be Uint8Arrays');
+  }
+  if (frequency.length !== fftSize / 2 || timeDomain.length !== fftSize) {
+    throw new RangeError(`setInjectedFrame: need ${fftSize / 2} bins and ${fftSize} samples, got ${frequency.length} and ${timeDomain.length}`);
+  }
   // A fresh object per frame so anyone who kept the previous frame's data still sees that frame.
-  injectedFrame = Object.freeze({
-    frequency: injection.frequency.subarray(i * binCount, (i + 1) * binCount),
-    timeDomain: injection.timeDomain.subarray(i * fftSize, (i + 1) * fftSize),
-    fftSize,
-    sampleRate,
-    injected: true,
-  });
+  injectedFrame = Object.freeze({ frequency, timeDomain, fftSize, sampleRate, injected: true });
 }
 
 /** Back to live mode; drops the references so the export buffers can be collected. */
