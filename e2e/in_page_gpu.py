@@ -35,10 +35,11 @@ BLOCK = 40  # divides BAND_ROWS, 1280 and 3840
 # --- reading pixels back --------------------------------------------------------------------------
 
 
-def read_canvas(width: int, height: int) -> np.ndarray:
-    """The composited canvas: uint8 (height, width, 4) RGBA, rows bottom-up."""
+async def read_canvas(width: int, height: int) -> np.ndarray:
+    """The composited canvas: uint8 (height, width, 4) RGBA, rows bottom-up, read as the export reads it."""
     dst = js.Uint8Array.new(width * height * 4)
-    V.renderer.readFrame(dst)
+    V.renderer.startRead()
+    await V.renderer.readFrame(dst)
     out = np.empty((height, width, 4), dtype=np.uint8)
     dst.assign_to(out)
     return out
@@ -108,14 +109,15 @@ async def gpu_vs_reference(seed: int, width: int, height: int, modes: list[str])
     plan = gpu_plan(project)
     assert len(plan["layers"]) == len(modes), "gpu_plan dropped a layer of the test stack"
     renderer, n = V.renderer, len(modes)
-    # Everything from resize to readFrame runs without yielding, so the preview loop cannot draw over it.
+    # Everything from resize to the read's startRead runs without yielding, so the preview loop cannot
+    # draw over it; the read itself is queued on the GPU then, whatever is drawn while it is awaited.
     renderer.resize(width, height)
     renderer.targets.allocate(width, height, n)
     for k in range(n):
         renderer.targets.upload(k, to_uint8array(random_layer(seed, k, width, height)))
     renderer.compositor.configure(to_plain_js(plan), n)
     renderer.compositor.draw(renderer.targets.texture, width, height)
-    gpu = read_canvas(width, height)
+    gpu = (await read_canvas(width, height))
 
     reference = Compositor(composite_plan(project, width, BAND_ROWS))
     stats = {"max": [0, 0, 0], "sum": [0, 0, 0], "n": 0}
@@ -174,7 +176,7 @@ async def rendered_vs_reference(width: int, height: int, fps: int, start: str, f
                 continue
             for k in range(n):
                 read_slice(k, slices[k], scratch)
-            gpu = read_canvas(width, height)[::-1, :, :3]
+            gpu = (await read_canvas(width, height))[::-1, :, :3]
             d = difference(gpu, reference.compose(slices))
             per_frame.append(max(d["max"]))
             stats["max"] = [max(a, b) for a, b in zip(stats["max"], d["max"])]
@@ -206,14 +208,15 @@ async def layer_determinism(width: int, height: int, fps: int, start: str, frame
     ids = [layer.id for layer in V.layers()]
     scratch = js.Uint8Array.new(width * height * 4)
     read = np.empty((height, width, 4), dtype=np.uint8)
-    # No awaits from here to end_render: the preview loop cannot draw into the slices in between.
+    # Every read is taken (slices) or queued (the canvas) right after its draw, before any await: the
+    # preview loop cannot draw in between.
     app.host.configure_compositor(gpu_plan(project))
     app.host.begin_render(width, height, audio_frames)
     try:
         for i in range(frame + 1):
             app.host.draw_frame(i, time(i), dt)
         in_order = [read_slice(k, np.empty_like(read), scratch) for k in range(len(ids))]
-        composite = read_canvas(width, height)
+        composite = (await read_canvas(width, height))
         app.host.draw_frame(other, time(other), dt)
         changed = []
         for k in range(len(ids)):
@@ -228,7 +231,7 @@ async def layer_determinism(width: int, height: int, fps: int, start: str, frame
                 "pixels_changed_by_other_frame": changed[k],
                 "covered_pixels": int(np.count_nonzero(in_order[k][..., 3])),
             }
-        composite_identical = bool(np.array_equal(read_canvas(width, height), composite))
+        composite_identical = bool(np.array_equal((await read_canvas(width, height)), composite))
     finally:
         app.host.end_render()
     return {"layers": result, "composite_identical": composite_identical, "pixels": width * height,
@@ -243,7 +246,7 @@ PREVIEW: dict[str, np.ndarray] = {}
 async def keep_preview(width: int, height: int) -> dict:
     """Read the preview canvas as it is now and keep it (top-down RGB) for compare_with_export."""
     assert (V.renderer.canvas.width, V.renderer.canvas.height) == (width, height)
-    PREVIEW["rgb"] = np.ascontiguousarray(read_canvas(width, height)[::-1, :, :3])
+    PREVIEW["rgb"] = np.ascontiguousarray((await read_canvas(width, height))[::-1, :, :3])
     return {"std": float(PREVIEW["rgb"].std())}
 
 

@@ -9,7 +9,7 @@ from vizengine.cli.driver import export_to_file
 
 TAPPED_FRAMES = [0, 1, 13, 44]
 
-TAP_JS = """frames => {
+TAP_JS = """([frames, start, fps]) => {
   const v = window.vizengine;
   const wanted = new Set(frames);
   v.tapped = {};
@@ -24,8 +24,9 @@ TAP_JS = """frames => {
     return Array.from(rgba.filter((_, k) => k % 4 === 0));
   };
   const drawFrame = v.host.drawFrame;
-  v.host.drawFrame = (i, t, dt) => {
-    drawFrame(i, t, dt);
+  v.host.drawFrame = (t, dt, frequency, timeDomain) => {
+    drawFrame(t, dt, frequency, timeDomain);
+    const i = Math.round((t - start) * fps);
     if (wanted.has(i)) {
       v.tapped[i] = v.layers().map((layer) => ({
         id: layer.id,
@@ -55,7 +56,7 @@ json.dumps({str(i): {"frequency": ref.frequency[i].tolist(), "timeDomain": ref.t
 
 
 def test_every_layer_receives_exactly_the_offline_analysis_of_its_frame(demo_page, tmp_path):
-    demo_page.evaluate(TAP_JS, TAPPED_FRAMES)
+    demo_page.evaluate(TAP_JS, [TAPPED_FRAMES, 3.2, 30])
     export_to_file(demo_page, {"resolution": "720p", "fps": 30, "format": "mp4", "start": "3.2", "duration": 1.5},
                    tmp_path / "tap.mp4")
     tapped = demo_page.evaluate("window.vizengine.tapped")

@@ -20,10 +20,10 @@ RENDER_JS = """async ([width, height, frames]) => {
   const one = new Uint8Array(4);
   const sync = () => gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, one);
   const frame = new Uint8Array(width * height * 4);
-  const time = (step) => {
-    step(0); sync();  // warm-up: shader compiles, texture allocation
+  const time = async (step) => {
+    await step(0); sync();  // warm-up: shader compiles, texture allocation
     const t0 = performance.now();
-    for (let i = 1; i <= frames; i++) { step(i); sync(); }
+    for (let i = 1; i <= frames; i++) { await step(i); sync(); }
     return (performance.now() - t0) / frames;
   };
   const drawLayers = (i) => layers.forEach((layer, k) => {
@@ -31,10 +31,10 @@ RENDER_JS = """async ([width, height, frames]) => {
     layer.draw(5 + i / 60, 1 / 60, width, height);
   });
   const out = {
-    layers: time(drawLayers),
-    composite: time(() => r.compositor.draw(r.targets.texture, width, height)),
-    render: time((i) => r.render(5 + i / 60, 1 / 60)),
-    renderRead: time((i) => { r.render(5 + i / 60, 1 / 60); r.readFrame(frame); }),
+    layers: await time(drawLayers),
+    composite: await time(() => r.compositor.draw(r.targets.texture, width, height)),
+    render: await time((i) => r.render(5 + i / 60, 1 / 60)),
+    renderRead: await time(async (i) => { r.render(5 + i / 60, 1 / 60); r.startRead(); await r.readFrame(frame); }),
   };
   // The layer pixels for the numpy reference, read once.
   const slices = new Uint8Array(layers.length * width * height * 4);
