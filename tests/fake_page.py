@@ -184,7 +184,10 @@ class FakePage(_Recorder):
         if self.audio is None:
             return None
         channels = JsArray(TypedArray(np.array(row, dtype=np.float32)) for row in self.audio.samples)
-        return JsObject(sampleRate=self.audio.sample_rate, length=self.audio.samples.shape[1], channels=channels)
+        digests = JsArray(TypedArray(np.frombuffer(hashlib.sha256(row.astype(np.float32).tobytes()).digest(), np.uint8))
+                          for row in self.audio.samples)
+        return JsObject(id=id(self.audio), sampleRate=self.audio.sample_rate, length=self.audio.samples.shape[1],
+                        channels=channels, digests=digests)
 
     def project(self) -> JsObject:
         self._sync("project")

@@ -89,6 +89,9 @@ class TypedArray:
     def bytes(self) -> bytes:
         return self.data.tobytes()
 
+    def to_bytes(self) -> bytes:
+        return self.data.tobytes()
+
     def subarray(self, start: int, end: int) -> "TypedArray":
         return TypedArray(self.data[start:end])  # a view, as in JS
 

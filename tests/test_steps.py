@@ -3,12 +3,16 @@ changes no result: analysis, the trimmed WAV and the audio fingerprint are the s
 
 import asyncio
 import hashlib
+import io
+import wave
 
 import numpy as np
 import pytest
 
 from vizengine.audio import clip
 from vizengine.audio.analysis import analyse, analyse_steps
+from vizengine.audio.clip import DecodedAudio
+from vizengine.errors import AudioError
 from vizengine.errors import ExportCancelled
 from vizengine.export import manifest
 from vizengine.export.cancel import CancelSignal
@@ -100,19 +104,41 @@ def test_the_analysis_takes_many_steps_for_a_long_track_and_equals_the_one_go_re
     np.testing.assert_array_equal(stepped.time_domain, whole.time_domain)
 
 
-def test_the_wav_is_the_same_bytes_whatever_the_step_size(monkeypatch):
+def test_the_wav_is_what_pythons_wave_module_writes_whatever_the_step_size(monkeypatch):
     rng = np.random.default_rng(4)
     samples = np.clip(0.5 * rng.standard_normal((2, 10_007)), -1.2, 1.2).astype(np.float32)
     pcm = np.clip(np.round(samples.T * 32767), -32768, 32767).astype("<i2").tobytes()
+    expected = io.BytesIO()
+    with wave.open(expected, "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(44100)
+        w.writeframes(pcm)
     monkeypatch.setattr(clip, "_WAV_STEP_SAMPLES", 1000)
     stepped = clip.to_wav(samples, 44100)
     monkeypatch.setattr(clip, "_WAV_STEP_SAMPLES", 1 << 20)
-    assert stepped == clip.to_wav(samples, 44100)
-    assert stepped[44:] == pcm and int.from_bytes(stepped[40:44], "little") == len(pcm)
+    assert stepped == clip.to_wav(samples, 44100) == expected.getvalue()
 
 
-def test_the_fingerprint_hashes_the_samples_bytes_whatever_the_step_size(monkeypatch):
+def test_a_wav_of_samples_that_are_not_finite_is_refused_naming_the_sample():
+    samples = np.zeros((2, 5000), np.float32)
+    samples[1, 4321] = np.inf
+    with pytest.raises(AudioError, match=r"inf.*channel 1, sample 4321"):
+        clip.to_wav(samples, 48000)
+
+
+def test_the_fingerprint_hashes_each_channels_bytes_whatever_the_step_size(monkeypatch):
     samples = np.random.default_rng(5).standard_normal((2, 5000)).astype(np.float32)
-    expected = hashlib.sha256(b"48000:(2, 5000)" + samples.tobytes()).hexdigest()
+    channels = b"".join(hashlib.sha256(channel.tobytes()).digest() for channel in samples)
+    expected = hashlib.sha256(b"48000:(2, 5000)" + channels).hexdigest()
     monkeypatch.setattr(manifest, "_HASH_STEP_SAMPLES", 777)
     assert manifest.audio_fingerprint(samples, 48000) == expected
+
+
+def test_the_pages_channel_digests_give_the_same_fingerprint_without_hashing_again(monkeypatch):
+    samples = np.random.default_rng(6).standard_normal((2, 3000)).astype(np.float32)
+    digests = tuple(hashlib.sha256(channel.tobytes()).digest() for channel in samples)
+    audio = DecodedAudio(samples, 44100, digests)
+    expected = manifest.audio_fingerprint(samples, 44100)
+    monkeypatch.setattr(manifest, "_sha256_of_samples", None)
+    assert finish(manifest.fingerprint_steps(audio)) == expected

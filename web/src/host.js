@@ -24,6 +24,9 @@ export function createHost({ project, playback, segments, stage, onState, onBusy
   let exporting = false;
   /** @type {Uint8Array | null} */
   let pixels = null;
+  /** @type {WeakMap<AudioBuffer, {id: number, digests: Promise<Uint8Array[]>}>} */
+  const decoded = new WeakMap();
+  let tracks = 0;
 
   return {
     segments,
@@ -42,11 +45,20 @@ export function createHost({ project, playback, segments, stage, onState, onBusy
       return build.buildId;
     },
 
+    /** The loaded track for Python: its samples, each channel's SHA-256 (the export's fingerprint; the
+     * browser's own SHA-256 runs off this thread at native speed) and an id that changes with the track,
+     * so Python copies a track's samples once, not at every seek. */
     async decodeAudio() {
       const buffer = playback.buffer;
       if (!buffer) return null;
       const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
-      return { sampleRate: buffer.sampleRate, length: buffer.length, channels };
+      let known = decoded.get(buffer);
+      if (!known) {
+        const digests = Promise.all(channels.map(async (channel) => new Uint8Array(await crypto.subtle.digest('SHA-256', channel))));
+        known = { id: ++tracks, digests };
+        decoded.set(buffer, known);
+      }
+      return { id: known.id, sampleRate: buffer.sampleRate, length: buffer.length, channels, digests: await known.digests };
     },
 
     /** Python's composite plan, for the preview and the export alike. @param {any} plan */

@@ -49,6 +49,7 @@ class BrowserHost:
     def __init__(self, host: Any) -> None:
         self._js = host
         self._audio: AudioFrames | None = None
+        self._decoded: tuple[int, DecodedAudio] | None = None  # (the page's track id, its samples)
 
     def project(self) -> Project:
         with page_call(ExportError, "Could not read the project from the page"):
@@ -62,10 +63,17 @@ class BrowserHost:
         decoded = await awaited(AudioError, "Could not decode the audio", self._js.decodeAudio)
         if decoded is None:
             raise AudioError("No audio is loaded: pick a file or use the demo track.")
+        track = int(decoded.id)
+        if self._decoded is not None and self._decoded[0] == track:
+            return self._decoded[1]
+        self._decoded = None  # the previous track's copy goes before the next one is made
         samples = np.empty((decoded.channels.length, decoded.length), dtype=np.float32)
         # Half an hour of stereo is 700 MB: copied in slices, so the page keeps painting meanwhile.
         await run_in_steps(_copy_channels(decoded.channels, samples))
-        return DecodedAudio(samples, int(decoded.sampleRate))
+        digests = tuple(digest.to_bytes() for digest in decoded.digests)
+        audio = DecodedAudio(samples, int(decoded.sampleRate), digests)
+        self._decoded = (track, audio)
+        return audio
 
     def pause_playback(self) -> None:
         with page_call(ExportError, "Could not pause playback"):
@@ -162,7 +170,7 @@ class App:
         except AudioError:
             return to_plain_js([])  # no track loaded: nothing can match
         project, build = self.host.project(), self.host.build_id()
-        sha256 = await run_in_steps(fingerprint_steps(audio.samples, audio.sample_rate))
+        sha256 = await run_in_steps(fingerprint_steps(audio))
         offers = []
         for entry in entries:
             try:

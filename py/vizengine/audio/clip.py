@@ -6,8 +6,8 @@ seeks in compressed input (priming samples in AAC/MP3 would shift the audio agai
 
 from __future__ import annotations
 
-import io
-import wave
+import math
+import struct
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -15,15 +15,18 @@ import numpy as np
 
 from ..errors import AudioError
 from ..frames.timing import FrameRange, round_half_up
+from .pcm import check_finite
 from ..steps import Steps, finish
 
 
 @dataclass(frozen=True)
 class DecodedAudio:
-    """Samples as the page decoded them: float32, shape (channels, n)."""
+    """Samples as the page decoded them: float32, shape (channels, n). `channel_sha256`: each channel's
+    SHA-256 (of its float32 bytes) when the page computed them (export.manifest.audio_fingerprint)."""
 
     samples: np.ndarray
     sample_rate: int
+    channel_sha256: tuple[bytes, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.samples.ndim != 2 or self.samples.shape[0] < 1:
@@ -40,27 +43,30 @@ class DecodedAudio:
 
 # Samples converted per step of wav_steps: a few milliseconds of work in Pyodide.
 _WAV_STEP_SAMPLES = 1 << 18
+_WAV_HEADER_BYTES = 44
 
 
 def to_wav(samples: np.ndarray, sample_rate: int) -> bytes:
     """16-bit PCM WAV of (channels, n) float samples in [-1, 1]."""
-    return finish(wav_steps(samples, sample_rate))
+    return bytes(finish(wav_steps(samples, sample_rate)))
 
 
-def wav_steps(samples: np.ndarray, sample_rate: int) -> Steps[bytes]:
-    """`to_wav`, a block of samples per step."""
+def wav_steps(samples: np.ndarray, sample_rate: int) -> Steps[bytearray]:
+    """`to_wav`, a block of samples per step, into one buffer allocated up front: growing a buffer to
+    hundreds of MB (a long track) copies it again and again, for seconds at a time in Pyodide."""
     channels, count = samples.shape
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(channels)
-        w.setsampwidth(2)
-        w.setframerate(sample_rate)
-        w.setnframes(count)  # the header is final before the first block: no rewrite at the end
-        for a in range(0, count, _WAV_STEP_SAMPLES):
-            block = samples[:, a:a + _WAV_STEP_SAMPLES]
-            w.writeframesraw(np.clip(np.round(block.T * 32767), -32768, 32767).astype("<i2").tobytes())
-            yield
-    return out.getvalue()
+    data = count * channels * 2
+    out = bytearray(_WAV_HEADER_BYTES + data)
+    struct.pack_into("<4sI4s4sIHHIIHH4sI", out, 0, b"RIFF", 36 + data, b"WAVE", b"fmt ", 16, 1, channels,
+                     sample_rate, sample_rate * channels * 2, channels * 2, 16, b"data", data)
+    pcm = np.frombuffer(out, dtype="<i2", offset=_WAV_HEADER_BYTES).reshape(count, channels)
+    for a in range(0, count, _WAV_STEP_SAMPLES):
+        block = samples[:, a:a + _WAV_STEP_SAMPLES]
+        if not math.isfinite(float(np.sum(block, dtype=np.float64))):
+            check_finite(samples, a, a + block.shape[1])
+        np.clip(np.round(block.T * 32767), -32768, 32767, out=pcm[a:a + block.shape[1]], casting="unsafe")
+        yield
+    return out
 
 
 def clip_samples(audio: DecodedAudio, frames: FrameRange) -> np.ndarray:
@@ -74,8 +80,8 @@ def clip_samples(audio: DecodedAudio, frames: FrameRange) -> np.ndarray:
 
 
 def clip_wav(audio: DecodedAudio, frames: FrameRange) -> bytes:
-    return finish(clip_wav_steps(audio, frames))
+    return bytes(finish(clip_wav_steps(audio, frames)))
 
 
-def clip_wav_steps(audio: DecodedAudio, frames: FrameRange) -> Steps[bytes]:
+def clip_wav_steps(audio: DecodedAudio, frames: FrameRange) -> Steps[bytearray]:
     return wav_steps(clip_samples(audio, frames), audio.sample_rate)

@@ -61,12 +61,15 @@ def channels(samples: object) -> np.ndarray:
     return arr.astype(np.float32, copy=False)
 
 
-def check_finite(chans: np.ndarray) -> None:
+def check_finite(chans: np.ndarray, a: int = 0, b: int | None = None) -> None:
+    """Raise if samples [a, b) of any channel are NaN or infinite, naming the first such sample."""
+    span = chans[:, a:b]
     # A float64 sum of float32 values cannot overflow, so it is non-finite only for NaN/inf, and
     # costs no full-size temporary (unlike isfinite().all()).
-    if math.isfinite(float(np.sum(chans, dtype=np.float64))):
+    if math.isfinite(float(np.sum(span, dtype=np.float64))):
         return
-    channel, index = (int(v) for v in np.argwhere(~np.isfinite(chans))[0])
+    channel, index = (int(v) for v in np.argwhere(~np.isfinite(span))[0])
+    index += a
     raise AudioError(
         f"samples contain {chans[channel, index]!r} (channel {channel}, sample {index}); "
         "audio must be finite"

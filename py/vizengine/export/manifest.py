@@ -25,22 +25,34 @@ MANIFEST_VERSION = 1
 
 
 # Samples hashed per step of fingerprint_steps (per channel).
-_HASH_STEP_SAMPLES = 1 << 20
+_HASH_STEP_SAMPLES = 1 << 19
 
 
 def audio_fingerprint(samples: np.ndarray, sample_rate: int) -> str:
-    """SHA-256 of the decoded samples as the export reads them (float32, channels first) and their rate."""
-    return finish(fingerprint_steps(samples, sample_rate))
+    """What identifies decoded audio: SHA-256 of its rate, its shape and each channel's SHA-256 (of the
+    float32 samples' bytes). Per channel, so the page can hash with the browser's native SHA-256,
+    off its main thread, and hand over the digests (see DecodedAudio.channel_sha256)."""
+    return finish(fingerprint_steps(DecodedAudio(np.asarray(samples, dtype=np.float32).reshape(
+        -1, np.shape(samples)[-1]), sample_rate)))
 
 
-def fingerprint_steps(samples: np.ndarray, sample_rate: int) -> Steps[str]:
-    """`audio_fingerprint`, a block of samples per step (channel after channel, as the bytes lie)."""
-    digest = hashlib.sha256(f"{sample_rate}:{samples.shape}".encode())
-    for channel in samples:
-        for a in range(0, channel.shape[0], _HASH_STEP_SAMPLES):
-            digest.update(np.ascontiguousarray(channel[a:a + _HASH_STEP_SAMPLES], dtype=np.float32).tobytes())
-            yield
-    return digest.hexdigest()
+def fingerprint_steps(audio: DecodedAudio) -> Steps[str]:
+    """`audio_fingerprint` of `audio`, hashing in steps unless the page already gave the digests."""
+    digests = audio.channel_sha256
+    if digests is None:
+        digests = []
+        for channel in audio.samples:
+            digests.append((yield from _sha256_of_samples(channel)))
+    header = f"{audio.sample_rate}:{audio.samples.shape}".encode()
+    return hashlib.sha256(header + b"".join(digests)).hexdigest()
+
+
+def _sha256_of_samples(channel: np.ndarray) -> Steps[bytes]:
+    digest = hashlib.sha256()
+    for a in range(0, channel.shape[0], _HASH_STEP_SAMPLES):
+        digest.update(np.ascontiguousarray(channel[a:a + _HASH_STEP_SAMPLES], dtype=np.float32).data)
+        yield
+    return digest.digest()
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,7 @@ def build_manifest(settings: ExportSettings, project: Project, audio: DecodedAud
     """The manifest of exporting `audio` with `settings` and `project`: what a stored export must match.
     `audio_sha256` is audio_fingerprint(audio), when the caller has it already."""
     if audio_sha256 is None:
-        audio_sha256 = audio_fingerprint(audio.samples, audio.sample_rate)
+        audio_sha256 = finish(fingerprint_steps(audio))
     frames = settings.frame_range(audio.duration)
     width, height = settings.size
     job = EncodeJob(width, height, frames.fps, frames.count, settings.quality, settings.format)

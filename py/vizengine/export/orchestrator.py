@@ -69,7 +69,7 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
             **project.analyser_kwargs()), signal.check)
         wav = await run_in_steps(clip_wav_steps(audio, frames), signal.check)
         store.log("info", f"analysed audio: {len(audio_frames)} frames, fft {audio_frames.fft_size}")
-        sha256 = await run_in_steps(fingerprint_steps(audio.samples, audio.sample_rate), signal.check)
+        sha256 = await run_in_steps(fingerprint_steps(audio), signal.check)
         signal.check()
         job = EncodeJob(width, height, frames.fps, frames.count, settings.quality, settings.format)
         manifest = build_manifest(settings, project, audio, encoder.name, host.build_id(), sha256)
