@@ -58,6 +58,7 @@ export function setupExportConsole(log) {
   log.classList.add('console');
   log.setAttribute('role', 'log');
   log.tabIndex = 0; // keyboard users can scroll it too
+  log.dataset.follow = 'true';
 
   /** @param {string} level */
   const levelOf = (level) => (/** @type {readonly string[]} */ (LEVELS).includes(level) ? level : 'info');
