@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from vizengine.cli.browser import launch_chromium
-from vizengine.cli.driver import load_demo, open_app, open_export_dialog
+from vizengine.cli.driver import (fill_export_dialog, load_demo, open_app, open_export_dialog, start_export,
+                                  wait_for_export)
 from vizengine.cli.server import serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,15 @@ def main() -> None:
         open_export_dialog(page)
         page.wait_for_timeout(300)
         page.screenshot(path=str(OUT / "export-dialog.png"))
-    print(f"wrote {OUT / 'main.png'} and {OUT / 'export-dialog.png'}")
+        # A finished export: the result panel with its player (half-way in) and the console.
+        fill_export_dialog(page, {"resolution": "720p", "fps": 30, "start": 6, "duration": 1})
+        start_export(page)
+        wait_for_export(page)
+        page.locator("#export-result video").evaluate(
+            "v => new Promise((ok) => { v.onseeked = ok; v.currentTime = 0.5; })")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(OUT / "export-result.png"))
+    print(f"wrote main.png, export-dialog.png and export-result.png in {OUT}")
 
 
 if __name__ == "__main__":

@@ -102,7 +102,7 @@ def test_the_file_is_delivered_once_with_its_name_and_mime():
     result, store, _, encoder = export(host, {**SMALL, "format": "webm"})
     output = encoder.runtime.output
     assert host.delivered == [(output, "viz-engine-720p-30fps.webm", "video/webm")]
-    assert result == ExportResult("viz-engine-720p-30fps.webm", "video/webm", N, 0.1, len(output))
+    assert result == ExportResult("viz-engine-720p-30fps.webm", "video/webm", N, 0.1, len(output), 1280, 720)
     assert store.result == result.__dict__
 
 

@@ -15,10 +15,11 @@ import { pythonBuild } from './python.js';
  *   stage: {renderer: import('./gl/renderer.js').Renderer, showPreviewSize: () => void},
  *   onState: (state: any) => void,
  *   onBusy: (busy: boolean) => void,
+ *   onDelivered: (blob: Blob, name: string) => void,
  *   redraw: (dt?: number) => void,
  * }} deps
  */
-export function createHost({ project, playback, segments, stage, onState, onBusy, redraw }) {
+export function createHost({ project, playback, segments, stage, onState, onBusy, onDelivered, redraw }) {
   const { renderer } = stage;
   let wasPlaying = false;
   let exporting = false;
@@ -122,6 +123,7 @@ export function createHost({ project, playback, segments, stage, onState, onBusy
     /** @param {Blob} blob @param {string} name */
     async deliver(blob, name) {
       downloadBlob(blob, name);
+      onDelivered(blob, name); // the dialog's result panel plays and re-downloads this same file
       return blob.size;
     },
   };

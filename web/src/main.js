@@ -45,6 +45,7 @@ const host = createHost({
     if (busy) void keepAwake.start();
     else keepAwake.stop();
   },
+  onDelivered: (blob, name) => dialog.delivered(blob, name),
   redraw: (dt) => preview.redraw(dt),
 });
 const preview = startPreview({ renderer: stage.renderer, playback, isExporting: () => host.isExporting() });

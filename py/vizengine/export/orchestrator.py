@@ -41,6 +41,8 @@ class ExportResult:
     frames: int
     duration: float
     size: int
+    width: int
+    height: int
 
 
 async def export_video(host: Host, settings: ExportSettings, signal: CancelSignal, store: ExportStore,
@@ -95,7 +97,8 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
 
         file_name = settings.file_name()
         size = await host.deliver(output, file_name, MIME[settings.format])
-        result = ExportResult(file_name, MIME[settings.format], frames.count, float(frames.duration), size)
+        result = ExportResult(file_name, MIME[settings.format], frames.count, float(frames.duration), size,
+                              width, height)
         store.log("success", f"exported {file_name} ({size / 1e6:.2f} MB)")
         store.finish(Phase.COMPLETE, result=result.__dict__)
         return result

@@ -2,6 +2,8 @@
 // The export dialog: settings in, one export at a time, progress / ETA / log / errors out. Its choices
 // come from the contract Python validates against (py/vizengine/project/contract.json).
 import { SETTINGS } from '../contract.js';
+import { setupExportConsole } from './export-console.js';
+import { setupResultPanel } from './result-panel.js';
 
 /** @type {Record<string, string>} */
 const FORMAT_LABELS = { mp4: 'MP4 (H.264 + AAC)', webm: 'WebM (VP8 + Vorbis)' };
@@ -49,8 +51,9 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
   const bar = /** @type {HTMLProgressElement} */ ($('export-bar'));
   const progressBox = $('export-progress');
   fillChoices(form);
+  const log = setupExportConsole($('export-log'));
+  const resultPanel = setupResultPanel($('export-result'));
   let running = false;
-  let lastLog = 0; // sequence number of the last log line shown
 
   const setRunning = (/** @type {boolean} */ value) => {
     running = value;
@@ -75,13 +78,14 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
     const settings = Object.fromEntries(['resolution', 'fps', 'quality', 'format', 'start', 'duration', 'encodeWorkers']
       .map((key) => [key, String(data.get(key) ?? '')]));
     $('export-error').textContent = '';
-    $('export-log').textContent = '';
-    lastLog = 0;
+    log.clear();
+    resultPanel.clear();
     setRunning(true);
     try {
       const result = await getApp().start_export(settings);
       const plain = result?.toJs ? result.toJs({ dict_converter: Object.fromEntries }) : result;
       dialog.dataset.result = JSON.stringify(plain);
+      if (plain?.status === 'complete') resultPanel.show(plain);
       dialog.dispatchEvent(new CustomEvent('export-finished', { detail: plain }));
     } finally {
       setRunning(false);
@@ -98,13 +102,7 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
     $('export-frames').textContent = state.total ? `frame ${state.frame} / ${state.total}` : '';
     $('export-eta').textContent = formatEta(state.eta);
     $('export-error').textContent = state.phase === 'failed' ? state.error ?? '' : '';
-    const log = $('export-log');
-    for (const line of state.logs) {
-      if (line.n <= lastLog) continue;
-      log.textContent += `[${line.t.toFixed(2)}s] ${line.level}: ${line.message}\n`;
-      lastLog = line.n;
-    }
-    log.scrollTop = log.scrollHeight;
+    log.add(state.logs);
   }
 
   /** Open the dialog with these settings and start (a resumed export). @param {Record<string, unknown>} settings */
@@ -117,5 +115,5 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
     start.click();
   }
 
-  return { render, startWith };
+  return { render, startWith, delivered: resultPanel.hold };
 }
