@@ -245,9 +245,13 @@ def analyse_steps(
     positions = FrameRange(start_q, fps, count).sample_positions(rate)
 
     size, half = config.fft_size, config.fft_size // 2
+    # For a whole long track these are hundreds of MB, which Pyodide zero-fills as it allocates: a step each.
     frequency = np.empty((count, half), dtype=np.uint8)
+    yield
     time_domain = np.empty((count, size), dtype=np.uint8)
+    yield
     magnitudes = np.empty((count, half), dtype=np.float32)
+    yield
 
     window = _blackman(size)
     rows = max(1, min(count, _CHUNK_FLOATS // size))

@@ -57,6 +57,7 @@ def wav_steps(samples: np.ndarray, sample_rate: int) -> Steps[bytearray]:
     channels, count = samples.shape
     data = count * channels * 2
     out = bytearray(_WAV_HEADER_BYTES + data)
+    yield  # zero-filled as it is allocated: hundreds of MB for a long track, a step of its own
     struct.pack_into("<4sI4s4sIHHIIHH4sI", out, 0, b"RIFF", 36 + data, b"WAVE", b"fmt ", 16, 1, channels,
                      sample_rate, sample_rate * channels * 2, channels * 2, 16, b"data", data)
     pcm = np.frombuffer(out, dtype="<i2", offset=_WAV_HEADER_BYTES).reshape(count, channels)
