@@ -241,6 +241,22 @@ def test_settings_refused_before_the_export_begins_fail_it_with_the_message_in_t
     assert "pausePlayback" not in page.names()
 
 
+@pytest.mark.parametrize("bad, message", [
+    ({"fps": 24}, "fps must be one of 30, 60, 120 (got 24)"),
+    ({"duration": "1,5"}, "duration must be seconds"),
+    ({"start": "-1"}, "start must not be negative"),
+    ({"encodeWorkers": 17}, "encode workers must be a whole number"),
+])
+def test_settings_refused_after_a_finished_export_replace_its_state_with_the_error(bridge, page, bad, message):
+    app = bridge.install(page)
+    assert exported(app, EXPORT)["status"] == "complete"
+    result = exported(app, {**EXPORT, **bad})
+    assert result["status"] == "failed" and result["message"].startswith(message)
+    state = page.states[-1]
+    assert state["phase"] == "failed" and state["error"] == result["message"] and state["result"] is None
+    assert [line["message"] for line in state["logs"] if line["level"] == "error"] == [result["message"]]
+
+
 def test_a_second_export_while_one_runs_is_refused(bridge, page):
     app = bridge.install(page)
     page.hold_decodes = True

@@ -176,17 +176,22 @@ class App:
             return to_plain_js({"status": "failed", "message": "An export is already running."})
         self.signal = CancelSignal()
         try:
-            parsed = ExportSettings.from_dict(settings)
-            encoder = SegmentedEncoder(JsSegmentRuntime(self._page.segments), parsed.encode_workers)
+            try:
+                parsed = ExportSettings.from_dict(settings)
+                encoder = SegmentedEncoder(JsSegmentRuntime(self._page.segments), parsed.encode_workers)
+            except Exception as error:  # noqa: BLE001 — whatever it is, the dialog must say it
+                message = str(error) if isinstance(error, ExportError) else f"Invalid settings: {error}"
+                # Refused before export_video began: the store still holds the previous export's state
+                # (e.g. "complete"), so record this attempt as its own failed export or nothing shows.
+                self.store.begin(settings)
+                self.store.log("error", message)
+                self.store.finish(Phase.FAILED, error=message)
+                return to_plain_js({"status": "failed", "message": message})
             result = await export_video(self.host, parsed, self.signal, self.store, encoder)
             return to_plain_js({"status": "complete", **result.__dict__})
         except ExportCancelled as cancelled:
             return to_plain_js({"status": "cancelled", "message": str(cancelled)})
-        except ExportError as error:
-            if self.store.phase is Phase.IDLE:  # settings rejected before the export began
-                self.store.begin(settings)
-                self.store.log("error", str(error))
-                self.store.finish(Phase.FAILED, error=str(error))
+        except ExportError as error:  # export_video has recorded it in the store already
             return to_plain_js({"status": "failed", "message": str(error)})
         finally:
             self.signal = None

@@ -2,6 +2,7 @@
 // The export dialog: settings in, one export at a time, progress / ETA / log / errors out. Its choices
 // come from the contract Python validates against (py/vizengine/project/contract.json).
 import { SETTINGS } from '../contract.js';
+import { setupTimeFields } from './time-field.js';
 
 /** @type {Record<string, string>} */
 const FORMAT_LABELS = { mp4: 'MP4 (H.264 + AAC)', webm: 'WebM (VP8 + Vorbis)' };
@@ -51,10 +52,12 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
   fillChoices(form);
   let running = false;
   let lastLog = 0; // sequence number of the last log line shown
+  const times = setupTimeFields(form, () => setRunning(running));
 
   const setRunning = (/** @type {boolean} */ value) => {
     running = value;
-    start.disabled = value || !getApp() || !hasTrack();
+    const valid = times.check();
+    start.disabled = value || !getApp() || !hasTrack() || !valid;
     cancel.disabled = !value;
     close.disabled = value;
     for (const field of form.querySelectorAll('select, input')) /** @type {HTMLInputElement} */ (field).disabled = value;
@@ -110,6 +113,7 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
   /** Open the dialog with these settings and start (a resumed export). @param {Record<string, unknown>} settings */
   function startWith(settings) {
     for (const [name, value] of Object.entries(settings)) {
+      if (name === 'start' || name === 'duration') { times.fill(name, value); continue; }
       const field = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
       if (field) field.value = value == null ? '' : String(value);
     }
