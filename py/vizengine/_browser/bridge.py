@@ -52,7 +52,8 @@ class BrowserHost:
         samples = np.empty((channels.length, decoded.length), dtype=np.float32)
         for c in range(channels.length):
             channels[c].assign_to(samples[c])
-        return DecodedAudio(samples, int(decoded.sampleRate))
+        warnings = getattr(decoded, "warnings", None)  # absent when the page noticed nothing
+        return DecodedAudio(samples, int(decoded.sampleRate), tuple(str(w) for w in warnings or ()))
 
     def pause_playback(self) -> None:
         with page_call(ExportError, "Could not pause playback"):

@@ -20,10 +20,12 @@ from ..steps import Steps, finish
 
 @dataclass(frozen=True)
 class DecodedAudio:
-    """Samples as the page decoded them: float32, shape (channels, n)."""
+    """Samples as the page decoded them: float32, shape (channels, n). `warnings`: what the page noticed
+    while loading the file (e.g. it decoded to less than its header says), for the export's log."""
 
     samples: np.ndarray
     sample_rate: int
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.samples.ndim != 2 or self.samples.shape[0] < 1:

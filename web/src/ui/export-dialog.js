@@ -2,6 +2,7 @@
 // The export dialog: settings in, one export at a time, progress / ETA / log / errors out. Its choices
 // come from the contract Python validates against (py/vizengine/project/contract.json).
 import { SETTINGS } from '../contract.js';
+import { setupExportWarnings } from './export-warnings.js';
 import { setupTimeFields } from './time-field.js';
 
 /** @type {Record<string, string>} */
@@ -21,6 +22,12 @@ function fillChoices(form) {
     const chosen = String(/** @type {Record<string, unknown>} */ (SETTINGS.defaults)[name]);
     for (const [value, label] of options) select.add(new Option(label, value, value === chosen, value === chosen));
   }
+}
+
+/** One readable line of an error: a Python exception's message through Pyodide is its whole traceback. @param {unknown} error */
+function lastLine(error) {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.trim().split('\n').pop() ?? text;
 }
 
 const PHASE_LABELS = {
@@ -53,6 +60,7 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
   let running = false;
   let lastLog = 0; // sequence number of the last log line shown
   const times = setupTimeFields(form, () => setRunning(running));
+  const warnings = setupExportWarnings($('export-warnings'));
 
   const setRunning = (/** @type {boolean} */ value) => {
     running = value;
@@ -80,12 +88,17 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
     $('export-error').textContent = '';
     $('export-log').textContent = '';
     lastLog = 0;
+    warnings.clear();
     setRunning(true);
     try {
       const result = await getApp().start_export(settings);
       const plain = result?.toJs ? result.toJs({ dict_converter: Object.fromEntries }) : result;
       dialog.dataset.result = JSON.stringify(plain);
+      // Python records its failures in the state too; this covers a message that never reached it.
+      if (plain?.status === 'failed' && !$('export-error').textContent) $('export-error').textContent = plain.message;
       dialog.dispatchEvent(new CustomEvent('export-finished', { detail: plain }));
+    } catch (error) {
+      $('export-error').textContent = `Export failed: ${lastLine(error)}`;
     } finally {
       setRunning(false);
     }
@@ -108,6 +121,7 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
       lastLog = line.n;
     }
     log.scrollTop = log.scrollHeight;
+    warnings.render(state);
   }
 
   /** Open the dialog with these settings and start (a resumed export). @param {Record<string, unknown>} settings */
