@@ -16,9 +16,10 @@ import { pythonBuild } from './python.js';
  *   onState: (state: any) => void,
  *   onBusy: (busy: boolean) => void,
  *   redraw: (dt?: number) => void,
+ *   trackWarnings: () => string[],
  * }} deps
  */
-export function createHost({ project, playback, segments, stage, onState, onBusy, redraw }) {
+export function createHost({ project, playback, segments, stage, onState, onBusy, redraw, trackWarnings }) {
   const { renderer } = stage;
   let wasPlaying = false;
   let exporting = false;
@@ -46,7 +47,8 @@ export function createHost({ project, playback, segments, stage, onState, onBusy
       const buffer = playback.buffer;
       if (!buffer) return null;
       const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
-      return { sampleRate: buffer.sampleRate, length: buffer.length, channels };
+      // warnings: what the page noticed loading the file (a truncated file); the export logs them.
+      return { sampleRate: buffer.sampleRate, length: buffer.length, channels, warnings: trackWarnings() };
     },
 
     /** Python's composite plan, for the preview and the export alike. @param {any} plan */

@@ -47,6 +47,7 @@ const host = createHost({
     else keepAwake.stop();
   },
   redraw: (dt) => preview.redraw(dt),
+  trackWarnings: () => transport.warnings(),
 });
 const preview = startPreview({ renderer: stage.renderer, playback, isExporting: () => host.isExporting() });
 const activity = setupExportActivity(status);
