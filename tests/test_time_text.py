@@ -92,3 +92,13 @@ def test_the_page_reads_every_example_as_python_does():
     # A stored export's start is filled in again as plain decimals the grammar reads to the same value.
     for number, text in zip(numbers, out["plain"]):
         assert "e" not in text and parse_time(text) == Fraction(repr(number))
+
+
+def test_a_stored_exports_tiny_start_is_read_back_exactly():
+    # str(1e-07) is "1e-07", which the grammar refuses: stored floats are read as numbers instead.
+    from vizengine.export.manifest import settings_of
+
+    stored = json.dumps({"settings": {"resolution": "720p", "fps": 30, "quality": "low", "format": "mp4",
+                                      "start": 1e-07, "duration": 0.1}})
+    assert settings_of(stored) == ExportSettings.from_dict({"resolution": "720p", "fps": 30, "quality": "low",
+                                                            "format": "mp4", "start": "0.0000001", "duration": ".1"})
