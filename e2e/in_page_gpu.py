@@ -288,7 +288,7 @@ async def compare_with_export(resolution: str, fps: int, frame: int) -> dict:
     `frame` with the kept preview pixels."""
     encoder = CapturingEncoder(frame)
     settings = ExportSettings.from_dict({"resolution": resolution, "fps": fps, "quality": "high", "format": "mp4",
-                                         "start": 0, "duration": f"{frame + 1}/{fps}"})
+                                         "start": 0, "duration": Fraction(frame + 1, fps)})
     store = ExportStore()
     result = await export_video(V.app.host, settings, CancelSignal(), store, encoder)
     preview = PREVIEW.pop("rgb")

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 from fake_page import FakePage
 from fakes import default_project, synthetic_audio
-from js_stand_ins import PROXIES, JsException, JsPromise, fresh_bridge
+from js_stand_ins import PROXIES, JsArray, JsException, JsObject, JsPromise, fresh_bridge
 
 from vizengine.audio.paused_frame import paused_frame
 from vizengine.frames.gpu_plan import gpu_plan
@@ -240,6 +240,31 @@ def test_settings_refused_before_the_export_begins_fail_it_with_the_message_in_t
     assert result["status"] == "failed" and result["message"] == "fps must be one of 30, 60, 120 (got 24)"
     assert app.store.phase.value == "failed" and app.store.logs[-1]["message"] == result["message"]
     assert "pausePlayback" not in page.names()
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"fps": 24}, "fps must be one of 30, 60, 120 (got 24)"),
+    ({"duration": "1,5"}, "duration must be seconds"),
+    ({"start": "-1"}, "start must not be negative"),
+    ({"encodeWorkers": 17}, "encode workers must be a whole number"),
+])
+def test_settings_refused_after_a_finished_export_replace_its_state_with_the_error(bridge, page, bad, message):
+    app = bridge.install(page)
+    assert exported(app, EXPORT)["status"] == "complete"
+    result = exported(app, {**EXPORT, **bad})
+    assert result["status"] == "failed" and result["message"].startswith(message)
+    state = page.states[-1]
+    assert state["phase"] == "failed" and state["error"] == result["message"] and state["result"] is None
+    assert [line["message"] for line in state["logs"] if line["level"] == "error"] == [result["message"]]
+
+
+def test_the_pages_warnings_about_the_loaded_file_reach_the_export_log(bridge, page):
+    decoded = page.decoded
+    page.decoded = lambda: JsObject(**decoded(), warnings=JsArray(["cut.mp3 is shorter than its header says"]))
+    app = bridge.install(page)
+    assert exported(app, EXPORT)["status"] == "complete"
+    assert [(line["level"], line["message"]) for line in app.store.logs if line["level"] == "warning"] == [
+        ("warning", "cut.mp3 is shorter than its header says")]
 
 
 def test_a_second_export_while_one_runs_is_refused(bridge, page):

@@ -4,10 +4,21 @@ import argparse
 import sys
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage mistake is one line, like every other error of the CLI (--help still shows the usage)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vizengine", description=__doc__)
+    parser = _Parser(prog="python -m vizengine", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    from .cli import render
+    try:
+        from .cli import render
+    except ImportError as error:  # the CLI's extras (Playwright) are not installed
+        print(f"error: {error} (install with: pip install -e '.[cli]')", file=sys.stderr)
+        return 1
 
     render.add_arguments(commands.add_parser("render", help="export a track to a video file, headless"))
     args = parser.parse_args(argv)

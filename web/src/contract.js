@@ -9,3 +9,5 @@ export const OPACITY = Object.freeze({ ...contract.opacity });
 export const COLOR = Object.freeze({ pattern: new RegExp(contract.color.pattern, 'i'), hint: String(contract.color.hint) });
 export const PROJECT_VERSION = contract.projectVersion;
 export const SETTINGS = contract.settings;
+// Start and duration: seconds or m:ss(.fff); see time-text.js. No "i" flag: the grammar has no letters.
+export const TIME = Object.freeze({ pattern: new RegExp(contract.time.pattern), hint: String(contract.time.hint) });

@@ -17,9 +17,10 @@ import { pythonBuild } from './python.js';
  *   onBusy: (busy: boolean) => void,
  *   onDelivered: (blob: Blob, name: string) => void,
  *   redraw: (dt?: number) => void,
+ *   trackWarnings: () => string[],
  * }} deps
  */
-export function createHost({ project, playback, segments, stage, onState, onBusy, onDelivered, redraw }) {
+export function createHost({ project, playback, segments, stage, onState, onBusy, onDelivered, redraw, trackWarnings }) {
   const { renderer } = stage;
   let wasPlaying = false;
   let exporting = false;
@@ -59,7 +60,11 @@ export function createHost({ project, playback, segments, stage, onState, onBusy
         known = { id: ++tracks, digests };
         decoded.set(buffer, known);
       }
-      return { id: known.id, sampleRate: buffer.sampleRate, length: buffer.length, channels, digests: await known.digests };
+      // warnings: what the page noticed loading the file (a truncated file); the export logs them.
+      return {
+        id: known.id, sampleRate: buffer.sampleRate, length: buffer.length, channels, digests: await known.digests,
+        warnings: trackWarnings(),
+      };
     },
 
     /** Python's composite plan, for the preview and the export alike. @param {any} plan */

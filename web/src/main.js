@@ -10,6 +10,7 @@ import { startPreview } from './preview.js';
 import { project } from './project.js';
 import { bootPython } from './python.js';
 import { createStage } from './stage.js';
+import { setupExportActivity } from './ui/export-activity.js';
 import { setupExportDialog } from './ui/export-dialog.js';
 import { setupLayerPanel } from './ui/layer-panel.js';
 import { setupResumeOffer } from './ui/resume-offer.js';
@@ -39,7 +40,7 @@ let python = null;
 let lastState = null;
 const host = createHost({
   project, playback, segments, stage,
-  onState: (state) => { lastState = state; dialog.render(state); },
+  onState: (state) => { lastState = state; dialog.render(state); activity.render(state); },
   onBusy: (busy) => {
     transport.refresh();
     if (busy) void keepAwake.start();
@@ -47,8 +48,10 @@ const host = createHost({
   },
   onDelivered: (blob, name) => dialog.delivered(blob, name),
   redraw: (dt) => preview.redraw(dt),
+  trackWarnings: () => transport.warnings(),
 });
 const preview = startPreview({ renderer: stage.renderer, playback, isExporting: () => host.isExporting() });
+const activity = setupExportActivity(status);
 const keepAwake = createKeepAwake((level, message) => app?.log(level, message));
 const dialog = setupExportDialog({
   dialog: /** @type {HTMLDialogElement} */ (document.getElementById('export-dialog')),

@@ -9,6 +9,7 @@ The JS side is web/src/host.js.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from fractions import Fraction
 from typing import Any
 
@@ -64,14 +65,16 @@ class BrowserHost:
         if decoded is None:
             raise AudioError("No audio is loaded: pick a file or use the demo track.")
         track = int(decoded.id)
+        warnings = tuple(str(w) for w in getattr(decoded, "warnings", None) or ())  # absent: nothing noticed
         if self._decoded is not None and self._decoded[0] == track:
-            return self._decoded[1]
+            # The page may learn of a damaged file after the first copy: its notes are always fresh.
+            return dataclasses.replace(self._decoded[1], warnings=warnings)
         self._decoded = None  # the previous track's copy goes before the next one is made
         samples = np.empty((decoded.channels.length, decoded.length), dtype=np.float32)
         # Half an hour of stereo is 700 MB: copied in slices, so the page keeps painting meanwhile.
         await run_in_steps(_copy_channels(decoded.channels, samples))
         digests = tuple(digest.to_bytes() for digest in decoded.digests)
-        audio = DecodedAudio(samples, int(decoded.sampleRate), digests)
+        audio = DecodedAudio(samples, int(decoded.sampleRate), digests, warnings)
         self._decoded = (track, audio)
         return audio
 
@@ -198,17 +201,22 @@ class App:
             return to_plain_js({"status": "failed", "message": "An export is already running."})
         self.signal = CancelSignal()
         try:
-            parsed = ExportSettings.from_dict(settings)
-            encoder = SegmentedEncoder(JsSegmentRuntime(self._page.segments), parsed.encode_workers)
+            try:
+                parsed = ExportSettings.from_dict(settings)
+                encoder = SegmentedEncoder(JsSegmentRuntime(self._page.segments), parsed.encode_workers)
+            except Exception as error:  # noqa: BLE001 — whatever it is, the dialog must say it
+                message = str(error) if isinstance(error, ExportError) else f"Invalid settings: {error}"
+                # Refused before export_video began: the store still holds the previous export's state
+                # (e.g. "complete"), so record this attempt as its own failed export or nothing shows.
+                self.store.begin(settings)
+                self.store.log("error", message)
+                self.store.finish(Phase.FAILED, error=message)
+                return to_plain_js({"status": "failed", "message": message})
             result = await export_video(self.host, parsed, self.signal, self.store, encoder)
             return to_plain_js({"status": "complete", **result.__dict__})
         except ExportCancelled as cancelled:
             return to_plain_js({"status": "cancelled", "message": str(cancelled)})
-        except ExportError as error:
-            if self.store.phase is Phase.IDLE:  # settings rejected before the export began
-                self.store.begin(settings)
-                self.store.log("error", str(error))
-                self.store.finish(Phase.FAILED, error=str(error))
+        except ExportError as error:  # export_video has recorded it in the store already
             return to_plain_js({"status": "failed", "message": str(error)})
         finally:
             self.signal = None

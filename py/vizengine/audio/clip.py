@@ -22,11 +22,14 @@ from ..steps import Steps, finish
 @dataclass(frozen=True)
 class DecodedAudio:
     """Samples as the page decoded them: float32, shape (channels, n). `channel_sha256`: each channel's
-    SHA-256 (of its float32 bytes) when the page computed them (export.manifest.audio_fingerprint)."""
+    SHA-256 (of its float32 bytes) when the page computed them (export.manifest.audio_fingerprint).
+    `warnings`: what the page noticed while loading the file (e.g. it decoded to less than its header
+    says), for the export's log."""
 
     samples: np.ndarray
     sample_rate: int
     channel_sha256: tuple[bytes, ...] | None = None
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.samples.ndim != 2 or self.samples.shape[0] < 1:

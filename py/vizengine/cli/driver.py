@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 FINISHED = ("complete", "cancelled", "failed")
@@ -69,11 +70,23 @@ def fill_export_dialog(page, settings: dict) -> None:
             page.select_option(f"#export-form [name={name}]", str(settings[name]))
     for name in ("start", "duration", "encodeWorkers"):
         if name in settings:
-            value = settings[name]
-            page.fill(f"#export-form [name={name}]", "" if value is None else str(value))
+            page.fill(f"#export-form [name={name}]", field_text(settings[name]))
+
+
+def field_text(value) -> str:
+    """What to type for a value: text as given; a float as plain decimals (the dialog refuses 1e-07)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f")
+    return str(value)
 
 
 def start_export(page) -> None:
+    """Click Start; if a field the user filled is refused, raise with the message shown beside it."""
+    problem = " ".join(text for text in page.locator("#export-form .field-problem").all_inner_texts() if text.strip())
+    if problem:
+        raise PageError(problem)
     page.wait_for_selector("#export-start:not([disabled])", timeout=30_000)
     page.click("#export-start")
 

@@ -90,7 +90,7 @@ def build_manifest(settings: ExportSettings, project: Project, audio: DecodedAud
 
 
 def settings_of(manifest_json: str) -> ExportSettings:
-    """The settings a stored manifest was made with, as the dialog would send them (decimal text)."""
-    stored = json.loads(manifest_json)["settings"]
-    return ExportSettings.from_dict({k: (str(v) if k in ("start", "duration") and v is not None else v)
-                                     for k, v in stored.items()})
+    """The settings a stored manifest was made with. Start and duration are floats there, read exactly by
+    their shortest decimal form, as the dialog's text for them would be (str() might write 1e-07, which
+    the dialog's grammar refuses)."""
+    return ExportSettings.from_dict(json.loads(manifest_json)["settings"])

@@ -29,6 +29,7 @@ from .manifest import build_manifest, fingerprint_steps
 from .perf import StepTimer
 from .settings import ExportSettings
 from .store import ExportStore, Phase
+from .track_checks import silence_warning, silent_steps
 
 # How long the export may keep the browser's main thread before letting it paint and handle input.
 BREATHE_SECONDS = STEP_BUDGET_SECONDS
@@ -63,6 +64,10 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         audio = await host.decode_audio()
         signal.check()
         frames = settings.frame_range(audio.duration)
+        for warning in audio.warnings:
+            store.log("warning", warning)
+        if await run_in_steps(silent_steps(audio, frames), signal.check):
+            store.log("warning", silence_warning(frames))
         store.log("info", f"{frames.count} frames at {frames.fps} fps from {float(frames.start):.3f} s, "
                           f"{width}x{height}, {len(plan['layers'])} visible layers")
         # Seconds of work for a long track: in steps, so the page keeps painting and hears Cancel.

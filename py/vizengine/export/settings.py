@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from ..errors import InvalidSettings
 from ..frames.timing import FrameRange, Seconds, exact
+from .time_text import seconds
 # The dialog offers exactly these choices: both read them from the one contract.
 from ..project.contract import FORMATS, FPS_CHOICES, MAX_ENCODE_WORKERS, QUALITIES, RESOLUTIONS, SETTINGS_DEFAULTS
 
@@ -22,6 +23,10 @@ def _choice(value: object, choices: tuple, what: str) -> object:
         allowed = ", ".join(str(c) for c in choices)
         raise InvalidSettings(f"{what} must be one of {allowed} (got {value!r})")
     return value
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 @dataclass(frozen=True)
@@ -51,12 +56,12 @@ class ExportSettings:
             raise InvalidSettings(f"encode workers must be a whole number from 1 to {MAX_ENCODE_WORKERS}, "
                                   f"or 0 for automatic (got {self.encode_workers!r})")
         object.__setattr__(self, "encode_workers", workers)
-        start = exact(self.start, "start")
+        start = seconds(self.start, "start")
         if start < 0:
             raise InvalidSettings(f"start must not be negative (got {float(start):g} s)")
         object.__setattr__(self, "start", start)
         if self.duration is not None:
-            duration = exact(self.duration, "duration")
+            duration = seconds(self.duration, "duration")
             if duration <= 0:
                 raise InvalidSettings(f"duration must be positive (got {float(duration):g} s)")
             object.__setattr__(self, "duration", duration)
@@ -68,12 +73,11 @@ class ExportSettings:
         if unknown:
             raise InvalidSettings(f"unknown export setting(s): {', '.join(sorted(unknown))}")
         values = dict(data)
-        if values.get("duration") in ("", None):
-            values.pop("duration", None)
-        if values.get("start") in ("", None):
-            values.pop("start", None)
+        for name in ("start", "duration"):  # an empty field: from the beginning, to the end
+            if _blank(values.get(name)):
+                values.pop(name, None)
         workers = values.pop("encodeWorkers", None)
-        if workers not in ("", None):
+        if not _blank(workers):
             values["encode_workers"] = workers
         return cls(**values)
 

@@ -42,6 +42,13 @@ MAX_ENCODE_WORKERS: int = _settings["maxEncodeWorkers"]
 COLOR_PATTERN: re.Pattern[str] = re.compile(CONTRACT["color"]["pattern"], re.IGNORECASE | re.ASCII)
 COLOR_HINT: str = CONTRACT["color"]["hint"]
 
+# Start and duration as a user types them: seconds ("12.5") or m:ss(.fff) ("1:05.250"), with an optional
+# sign so that "-1" gets "must not be negative" rather than "not a time". Match with fullmatch: Python's
+# "$" would also accept a trailing newline, JavaScript's does not. Groups: 1 sign; 2 minutes and 3 seconds
+# of m:ss; 4 plain seconds.
+TIME_PATTERN: re.Pattern[str] = re.compile(CONTRACT["time"]["pattern"])
+TIME_HINT: str = CONTRACT["time"]["hint"]
+
 __all__ = [
     "BLEND_MODES",
     "COLOR_HINT",
@@ -58,4 +65,6 @@ __all__ = [
     "RESOLUTIONS",
     "SETTINGS_DEFAULTS",
     "SMOOTHING_RANGE",
+    "TIME_HINT",
+    "TIME_PATTERN",
 ]

@@ -4,6 +4,8 @@
 import { SETTINGS } from '../contract.js';
 import { setupExportConsole } from './export-console.js';
 import { setupResultPanel } from './result-panel.js';
+import { setupExportWarnings } from './export-warnings.js';
+import { setupTimeFields } from './time-field.js';
 
 /** @type {Record<string, string>} */
 const FORMAT_LABELS = { mp4: 'MP4 (H.264 + AAC)', webm: 'WebM (VP8 + Vorbis)' };
@@ -22,6 +24,12 @@ function fillChoices(form) {
     const chosen = String(/** @type {Record<string, unknown>} */ (SETTINGS.defaults)[name]);
     for (const [value, label] of options) select.add(new Option(label, value, value === chosen, value === chosen));
   }
+}
+
+/** One readable line of an error: a Python exception's message through Pyodide is its whole traceback. @param {unknown} error */
+function lastLine(error) {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.trim().split('\n').pop() ?? text;
 }
 
 const PHASE_LABELS = {
@@ -54,10 +62,13 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
   const log = setupExportConsole($('export-log'));
   const resultPanel = setupResultPanel($('export-result'));
   let running = false;
+  const times = setupTimeFields(form, () => setRunning(running));
+  const warnings = setupExportWarnings($('export-warnings'));
 
   const setRunning = (/** @type {boolean} */ value) => {
     running = value;
-    start.disabled = value || !getApp() || !hasTrack();
+    const valid = times.check();
+    start.disabled = value || !getApp() || !hasTrack() || !valid;
     cancel.disabled = !value;
     close.disabled = value;
     for (const field of form.querySelectorAll('select, input')) /** @type {HTMLInputElement} */ (field).disabled = value;
@@ -80,13 +91,18 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
     $('export-error').textContent = '';
     log.clear();
     resultPanel.clear();
+    warnings.clear();
     setRunning(true);
     try {
       const result = await getApp().start_export(settings);
       const plain = result?.toJs ? result.toJs({ dict_converter: Object.fromEntries }) : result;
       dialog.dataset.result = JSON.stringify(plain);
       if (plain?.status === 'complete') resultPanel.show(plain);
+      // Python records its failures in the state too; this covers a message that never reached it.
+      if (plain?.status === 'failed' && !$('export-error').textContent) $('export-error').textContent = plain.message;
       dialog.dispatchEvent(new CustomEvent('export-finished', { detail: plain }));
+    } catch (error) {
+      $('export-error').textContent = `Export failed: ${lastLine(error)}`;
     } finally {
       setRunning(false);
     }
@@ -103,11 +119,13 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
     $('export-eta').textContent = formatEta(state.eta);
     $('export-error').textContent = state.phase === 'failed' ? state.error ?? '' : '';
     log.add(state.logs);
+    warnings.render(state);
   }
 
   /** Open the dialog with these settings and start (a resumed export). @param {Record<string, unknown>} settings */
   function startWith(settings) {
     for (const [name, value] of Object.entries(settings)) {
+      if (name === 'start' || name === 'duration') { times.fill(name, value); continue; }
       const field = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
       if (field) field.value = value == null ? '' : String(value);
     }

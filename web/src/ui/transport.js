@@ -1,6 +1,7 @@
 // @ts-check
 // Track loading (demo or the user's file) and play/pause. A file that fails to decode shows a message
-// and leaves the current track as it was.
+// and leaves the current track as it was; one that decodes shorter than it says gets a warning.
+import { durationWarning, statedDuration } from '../audio/stated-duration.js';
 
 /** @param {number} t */
 function clock(t) {
@@ -16,6 +17,7 @@ export function setupTransport({ playback, demoURL, onTrack, isBusy }) {
   const play = /** @type {HTMLButtonElement} */ ($('play'));
   const fileInput = /** @type {HTMLInputElement} */ ($('audio-file'));
   const error = $('track-error');
+  const warning = $('track-warning');
 
   const demo = /** @type {HTMLButtonElement} */ ($('use-demo'));
   const refresh = () => {
@@ -27,11 +29,15 @@ export function setupTransport({ playback, demoURL, onTrack, isBusy }) {
   };
   playback.listen(refresh);
 
-  /** @param {() => Promise<ArrayBuffer>} read @param {string} name */
-  async function load(read, name) {
+  /** @param {() => Promise<ArrayBuffer>} read @param {string} name @param {Blob} [file] the user's file */
+  async function load(read, name, file) {
     error.hidden = true;
     try {
-      await playback.load(await read(), name);
+      const [, stated] = await Promise.all([(async () => playback.load(await read(), name))(),
+        file ? statedDuration(file) : null]);
+      // Only a track that loaded replaces the warning: a failed load keeps the current track and its note.
+      warning.textContent = durationWarning(name, playback.duration, stated);
+      warning.hidden = !warning.textContent;
       onTrack();
     } catch (e) {
       error.textContent = e instanceof Error ? e.message : String(e);
@@ -47,7 +53,7 @@ export function setupTransport({ playback, demoURL, onTrack, isBusy }) {
   }, 'demo-track.wav'));
   fileInput.addEventListener('change', () => {
     const file = fileInput.files?.[0];
-    if (file) void load(() => file.arrayBuffer(), file.name);
+    if (file) void load(() => file.arrayBuffer(), file.name, file);
     fileInput.value = '';
   });
   play.addEventListener('click', () => (playback.playing ? playback.pause() : playback.play()));
@@ -57,5 +63,7 @@ export function setupTransport({ playback, demoURL, onTrack, isBusy }) {
     requestAnimationFrame(tick);
   };
   tick();
-  return { refresh };
+  /** What the export should warn about in the loaded track (its log shows them). */
+  const warnings = () => (warning.textContent ? [warning.textContent] : []);
+  return { refresh, warnings };
 }
