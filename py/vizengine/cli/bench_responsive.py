@@ -81,7 +81,6 @@ def cancelled_export(page, settings: dict, phase: str, min_frame: int = 0) -> tu
     """cancel_latency and the export's last state."""
     open_export_dialog(page)
     fill_export_dialog(page, settings)
-    box = page.locator("#export-cancel").bounding_box()
     start_export(page)
     deadline = time.monotonic() + 600
     while _state(page).get("phase") in FINISHED:  # the last export's state, until this one begins
@@ -93,7 +92,14 @@ def cancelled_export(page, settings: dict, phase: str, min_frame: int = 0) -> tu
         if state.get("phase") in FINISHED or time.monotonic() > deadline:
             raise RuntimeError(f"the export never reached {phase}: {state.get('phase')} {state.get('error')}")
         time.sleep(0.01)
+    # Measured now, not before Start: Start clears the last result panel, which moves the button.
+    box = page.locator("#export-cancel").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    missed = time.monotonic() + 60
+    while _state(page).get("phase") not in FINISHED:
+        if time.monotonic() > missed:  # a click that missed would leave the export running for hours
+            raise RuntimeError(f"Cancel was clicked but the export is still {_state(page).get('phase')}")
+        time.sleep(0.05)
     final = wait_for_export(page)
     latency = page.evaluate(LATENCY)
     if latency is None:
