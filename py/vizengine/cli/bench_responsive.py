@@ -51,7 +51,7 @@ RESET = "() => { const rec = window.__responsive; rec.tasks = []; rec.phases = [
 
 LATENCY = """() => {
   const rec = window.__responsive;
-  const cancelled = rec.phases.find(([, phase]) => phase === 'cancelled');
+  const cancelled = rec.phases.findLast(([, phase]) => phase === 'cancelled');
   return cancelled && rec.clicks.length ? cancelled[0] - rec.clicks[rec.clicks.length - 1] : null;
 }"""
 
