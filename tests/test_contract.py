@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from importlib import resources
 
 import pytest
+from node import run_node
 
 from vizengine.audio.analysis import MAX_FFT_SIZE, MIN_FFT_SIZE, AnalyserConfig
 from vizengine.errors import InvalidLayer
@@ -113,7 +113,5 @@ def test_javascript_reads_the_colour_pattern_the_same_way():
         "process.stdout.write(JSON.stringify(texts.map((t) => re.test(t))));"
     )
     texts = GOOD_COLOURS + BAD_COLOURS
-    stdin = json.dumps([CONTRACT["color"]["pattern"], texts])
-    out = subprocess.run(["node", "-e", script], input=stdin, capture_output=True, text=True,
-                         check=True, timeout=30).stdout
-    assert dict(zip(texts, json.loads(out))) == {t: parses(t) for t in texts}
+    out = run_node(script, [CONTRACT["color"]["pattern"], texts])
+    assert dict(zip(texts, out)) == {t: parses(t) for t in texts}

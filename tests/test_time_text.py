@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from node import run_node
 
 from vizengine.errors import InvalidSettings
 from vizengine.export.settings import ExportSettings
@@ -85,9 +85,7 @@ def test_the_page_reads_every_example_as_python_does():
     texts = list(GOOD) + BAD
     numbers = [1e-7, 1.2345e-9, 2.5e-6, 0.1, 65.25, 1 / 3]
     module = (ROOT / "web" / "src" / "time-text.js").as_uri()
-    stdin = json.dumps([module, CONTRACT["time"]["pattern"], texts, numbers])
-    out = json.loads(subprocess.run(["node", "-e", script], input=stdin, capture_output=True, text=True,
-                                    check=True, timeout=30).stdout)
+    out = run_node(script, [module, CONTRACT["time"]["pattern"], texts, numbers])
     assert dict(zip(texts, out["read"])) == {t: float(GOOD[t]) if t in GOOD else None for t in texts}
     # A stored export's start is filled in again as plain decimals the grammar reads to the same value.
     for number, text in zip(numbers, out["plain"]):
