@@ -31,14 +31,18 @@ def main() -> None:
         page.wait_for_timeout(300)
         page.screenshot(path=str(OUT / "export-dialog.png"))
         # A finished export: the result panel with its player (half-way in) and the console.
-        fill_export_dialog(page, {"resolution": "720p", "fps": 30, "start": 6, "duration": 1})
+        fill_export_dialog(page, {"resolution": "720p", "fps": 30, "start": 6, "duration": 2})
         start_export(page)
+        # Mid-render: the docked dialog leaves the stage, which shows the frame being made, in view.
+        page.wait_for_function("window.vizengine.state?.phase === 'rendering' && window.vizengine.state.frame > 25",
+                               timeout=120_000)
+        page.screenshot(path=str(OUT / "export-running.png"))
         wait_for_export(page)
         page.locator("#export-result video").evaluate(
             "v => new Promise((ok) => { v.onseeked = ok; v.currentTime = 0.5; })")
         page.wait_for_timeout(300)
         page.screenshot(path=str(OUT / "export-result.png"))
-    print(f"wrote main.png, export-dialog.png and export-result.png in {OUT}")
+    print(f"wrote main.png, export-dialog.png, export-running.png and export-result.png in {OUT}")
 
 
 if __name__ == "__main__":
