@@ -148,6 +148,15 @@ def test_cancel_while_rendering_stops_after_that_frame():
     assert_cleaned_up(host, encoder)
 
 
+def test_a_cancel_is_logged_as_news_not_as_a_warning_about_the_video():
+    signal = CancelSignal()
+    host = FakeHost(cancel_at_frame=1, signal=signal)
+    _, store, _ = export_raising(host, ExportCancelled, signal=signal)
+    levels = {line["message"]: line["level"] for line in store.logs}
+    assert levels["Export cancelled"] == "info"
+    assert [line for line in store.logs if line["level"] == "warning"] == []
+
+
 @pytest.mark.parametrize("mode", ["raise", "return"])
 def test_cancel_while_encoding_delivers_nothing_and_cleans_up(mode):
     host = FakeHost()

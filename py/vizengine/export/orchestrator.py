@@ -108,7 +108,8 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         store.finish(Phase.COMPLETE, result=result.__dict__)
         return result
     except ExportCancelled as cancelled:
-        store.log("warning", str(cancelled))
+        # The user asked for it: news, not a warning about the video (the dialog lists warnings apart).
+        store.log("info", str(cancelled))
         store.finish(Phase.CANCELLED, error=str(cancelled))
         raise
     except ExportError as error:
