@@ -195,7 +195,7 @@ def test_arrow_keys_move_the_focused_marker_and_the_playhead(demo_page):
     start.press("PageDown")
     assert now(start) == 1
     start.press("End")  # as far as the end marker allows: the range keeps a frame
-    assert 0 < now(end) - now(start) <= 0.1
+    assert 0 < now(end) - now(start) <= 0.1 + 1e-9
     start.press("Home")
     assert now(start) == 0
 
@@ -255,13 +255,19 @@ def test_the_playhead_follows_playback(demo_page):
     page.wait_for_function("window.vizengine.playback.currentTime > 1.0", timeout=20_000)
     first = now(playhead)
     page.wait_for_timeout(600)
-    second, current = now(playhead), page.evaluate("window.vizengine.playback.currentTime")
+    # Read inside an animation frame: the timeline's own frame callback, queued earlier, has just run.
+    shown, current = page.evaluate("""() => new Promise((done) => requestAnimationFrame(() => done([
+      Number(document.querySelector('#timeline [aria-label="Playhead"]').getAttribute('aria-valuenow')),
+      window.vizengine.playback.currentTime])))""")
+    second = now(playhead)
     page.get_by_role("button", name="Pause", exact=True).click()
     assert first >= 0.9 and second - first >= 0.3, (first, second)
-    assert abs(current - second) < 0.25
+    assert abs(current - shown) < 0.05, (shown, current)
+    paused = page.evaluate("window.vizengine.playback.currentTime")
+    assert paused >= second and abs(now(playhead) - paused) < 0.001  # it stays where playback stopped
     head = playhead.bounding_box()
     centre = head["x"] + head["width"] / 2
-    assert abs(time_at(page, centre) - second) < 0.5, (time_at(page, centre), second)
+    assert abs(time_at(page, centre) - paused) <= pixel_seconds(page), (time_at(page, centre), paused)
     expect(page.get_by_role("group", name="Timeline")).to_contain_text("Playhead 0:0")
 
 
@@ -290,7 +296,10 @@ def test_an_export_of_the_range_set_with_the_markers_has_exactly_that_range(demo
     expect(start).to_have_attribute("aria-disabled", "false")
     assert (now(start), now(end)) == (begin, finish)
 
-    page.wait_for_timeout(300)
+    for _ in range(100):
+        if downloads:
+            break
+        page.wait_for_timeout(100)
     out = tmp_path / "range.mp4"
     downloads[0].save_as(str(out))
     frames = int(probe(out)["video"]["nb_read_frames"])

@@ -124,7 +124,8 @@ export function setupTimeline({ box, form, playback, getApp, isBusy }) {
   /** @param {'start' | 'end'} edge @param {number} t */
   function moveMarker(edge, t) {
     let value = toMs(t);
-    if (edge === 'end' && value >= duration() - 0.0005) value = duration(); // the end itself, never a rounded neighbour
+    // At the track's end, the end itself: a millisecond-rounded neighbour would run past the last sample.
+    if (edge === 'end' && value >= duration() - 0.0005) value = duration();
     range[edge] = clamp(value, sliders[edge].min(), sliders[edge].max());
     fillFields();
     renderRange();
@@ -267,18 +268,20 @@ export function setupTimeline({ box, form, playback, getApp, isBusy }) {
     void askForPeaks();
   };
   playback.listen(() => {
-    if (playback.buffer === loaded) return;
-    loaded = playback.buffer;
-    // A new track starts with the whole of it selected, in the markers and the fields alike.
-    range.start = 0;
-    range.end = duration();
-    fillFields();
-    peaks = null;
-    request++; // a waveform still on its way belongs to the previous track
-    canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
-    shownTime = NaN;
-    renderRange();
-    refresh();
+    if (playback.buffer !== loaded) {
+      loaded = playback.buffer;
+      // A new track starts with the whole of it selected, in the markers and the fields alike.
+      range.start = 0;
+      range.end = duration();
+      fillFields();
+      peaks = null;
+      request++; // a waveform still on its way belongs to the previous track
+      canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+      shownTime = NaN;
+      renderRange();
+      refresh();
+    }
+    renderPlayhead(); // a seek shows at once, not on the next animation frame
   });
   renderRange();
   refresh();
