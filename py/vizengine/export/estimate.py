@@ -1,0 +1,234 @@
+"""Before Start: how many frames, how long the video, how long the export and how big the file.
+
+The frame count is the export's own (ExportSettings.frame_range), so the estimate and the export never
+disagree about it. The time comes from this machine: the last completed export's measured figures
+(`Timing`), scaled by pixel count and frame count; before any export, a short warm-up render in the page
+(`warmup_timing`), and before that a rough guess (`DEFAULT_TIMING`) that the dialog labels as such.
+
+The model, per export of F frames of P megapixels at `fps`:
+
+    prepare  = the last export's preparing time + ANALYSIS_SECONDS_PER_FRAME * F
+    render   = F * render_seconds_per_frame_mp * P
+    tail     = tail_ratio * min(F, one segment) * render_seconds_per_frame_mp * P
+
+The tail is what runs after the last frame (the last segments, the audio, the join): it is bounded by the
+segments still being encoded, so it grows with a segment's frames (2 s of video), not with the export.
+Expressing it as a ratio of render time lets it follow pixel count, and lets the running export's ETA
+(export/eta.py) scale it with the render rate it measures.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+
+from ..encode.segments import segment_frames
+from .settings import ExportSettings
+
+LONG_EXPORT_SECONDS = 30 * 60
+# The offline analysis runs per frame: 3 min at 60 fps in ~0.5 s in Pyodide (README, benchmark).
+ANALYSIS_SECONDS_PER_FRAME = 0.00005
+SAMPLE_RATE = 48_000  # the app decodes every track at 48 kHz
+MAX_AUTO_WORKERS = 4  # web/src/encode/segment-runtime.js workerCount: one per spare core, at most 4
+
+# -- file size ------------------------------------------------------------------------------------------
+# Measured on exports of the demo track through the dialog (`python -m vizengine render --demo`, 5 s from
+# 4 s, 2026-11-26; see README "Estimate"): the video stream's bits per pixel per frame, averaged over
+# 720p30 and 1080p30. x264 CRF and VP8 with a bit-rate ceiling both spend fewer bits per pixel at larger
+# sizes, so the linear model over-estimates 4K a little, which errs on the side of the storage warning.
+VIDEO_BITS_PER_PIXEL = {
+    ("mp4", "high"): 0.090, ("mp4", "medium"): 0.050, ("mp4", "low"): 0.030,
+    ("webm", "high"): 0.095, ("webm", "medium"): 0.057, ("webm", "low"): 0.034,
+}
+# encode/encoding.py: AAC at a fixed bit rate; Vorbis -q:a 6/5/4 is nominally 192/160/128 kb/s for 48 kHz stereo.
+AUDIO_BITS_PER_SECOND = {
+    ("mp4", "high"): 192_000, ("mp4", "medium"): 160_000, ("mp4", "low"): 128_000,
+    ("webm", "high"): 192_000, ("webm", "medium"): 160_000, ("webm", "low"): 128_000,
+}
+CONTAINER_BYTES = 4_000  # headers and the MP4 index: small next to the streams
+# Each frame waits in IndexedDB as a JPEG (quality 92) until its segment is encoded: bytes per pixel
+# measured on the demo's frames.
+JPEG_BYTES_PER_PIXEL = 0.25
+
+
+def video_bytes(settings: ExportSettings, frames: int) -> int:
+    width, height = settings.size
+    bits = VIDEO_BITS_PER_PIXEL[settings.format, settings.quality] * width * height * frames
+    audio = AUDIO_BITS_PER_SECOND[settings.format, settings.quality] * frames / settings.fps
+    return round((bits + audio) / 8 + CONTAINER_BYTES)
+
+
+def storage_bytes(settings: ExportSettings, frames: int, cores: int) -> int:
+    """The most browser storage the export holds at once: its segments and the joined file (a second
+    copy) at the end, plus the frames waiting for their segment's encode (segmented_encoder keeps at
+    most 2 segments per worker queued, and one is being rendered)."""
+    width, height = settings.size
+    workers = settings.encode_workers or max(1, min(cores - 1, MAX_AUTO_WORKERS))
+    waiting = min(frames, (2 * workers + 1) * segment_frames(settings.fps))
+    return 2 * video_bytes(settings, frames) + round(JPEG_BYTES_PER_PIXEL * width * height * waiting)
+
+
+# -- time -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Timing:
+    """What one export (or the warm-up) measured on this machine, with the settings it was measured at."""
+
+    source: str  # "export", "warmup" or "default"
+    width: int
+    height: int
+    fps: int
+    frames: int  # frames rendered (a resumed export's stored frames are not counted)
+    prepare_seconds: float
+    render_seconds: float
+    tail_seconds: float  # after the last frame: the last segments, the audio, the join
+
+    @property
+    def megapixels(self) -> float:
+        return self.width * self.height / 1e6
+
+    @property
+    def render_seconds_per_frame_mp(self) -> float:
+        return self.render_seconds / self.frames / self.megapixels
+
+    @property
+    def tail_ratio(self) -> float:
+        """The tail over the time rendering one segment's frames took (at most the export's frames)."""
+        rendered = min(self.frames, segment_frames(self.fps)) * self.render_seconds / self.frames
+        return self.tail_seconds / rendered
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Timing | None:
+        """A stored record, or None when there is none or it cannot be read (an older format)."""
+        if not text:
+            return None
+        try:
+            timing = cls(**json.loads(text))
+            values = (timing.width, timing.height, timing.fps, timing.frames, timing.render_seconds)
+            if min(values) <= 0 or timing.prepare_seconds < 0 or timing.tail_seconds < 0:
+                return None
+            return timing
+        except (TypeError, ValueError):
+            return None
+
+
+def measured_timing(settings: ExportSettings, phase_seconds: dict[str, float], rendered: int) -> Timing | None:
+    """What a completed export measured; None when it rendered nothing (a resume of a finished export)."""
+    if rendered <= 0 or phase_seconds.get("rendering", 0) <= 0:
+        return None
+    width, height = settings.size
+    return Timing("export", width, height, settings.fps, rendered, phase_seconds.get("preparing", 0.0),
+                  phase_seconds["rendering"], phase_seconds.get("encoding", 0.0))
+
+
+# The first exports on the 2-core, GPU-less benchmark machine (README, 720p30, 150 frames: 26.7 s
+# rendering, 4.3 s after the last frame), rounded up by a quarter: shown only until a warm-up or an
+# export has measured this machine, and labelled a rough guess.
+DEFAULT_TIMING = Timing("default", 1280, 720, 30, 150, prepare_seconds=2.5, render_seconds=33.4, tail_seconds=5.4)
+
+# The warm-up times the layers, the composite and the read-back only; a whole export's render loop also
+# makes a JPEG of each frame and shares the cores with the segment encoders. On the benchmark machine the
+# render phase took 2.1x (720p) and 1.8x (1080p) the warm-up's per-frame time (README: 178 ms vs 85 ms,
+# 336 ms vs 190 ms).
+WARMUP_TO_RENDER = 2.0
+
+
+def warmup_timing(ms_per_frame: float, width: int, height: int, frames: int) -> Timing:
+    """A Timing from the page's warm-up: `frames` frames at `width`x`height`, `ms_per_frame` each."""
+    render = WARMUP_TO_RENDER * ms_per_frame / 1000 * frames
+    tail_ratio = DEFAULT_TIMING.tail_ratio
+    per_segment = min(frames, segment_frames(30)) * render / frames
+    return Timing("warmup", width, height, 30, frames, DEFAULT_TIMING.prepare_seconds, render,
+                  tail_ratio * per_segment)
+
+
+def render_seconds_per_frame(timing: Timing, width: int, height: int) -> float:
+    return timing.render_seconds_per_frame_mp * width * height / 1e6
+
+
+def tail_seconds(timing: Timing, frames: int, fps: int, seconds_per_frame: float) -> float:
+    """After the last frame, for an export rendering at `seconds_per_frame` (measured or predicted)."""
+    return timing.tail_ratio * min(frames, segment_frames(fps)) * seconds_per_frame
+
+
+@dataclass(frozen=True)
+class Estimate:
+    frames: int
+    video_seconds: float
+    prepare_seconds: float
+    render_seconds: float
+    tail_seconds: float
+    bytes: int
+    storage_bytes: int
+    basis: str  # the Timing's source
+    basis_text: str
+    warnings: tuple[str, ...]
+
+    @property
+    def seconds(self) -> float:
+        return self.prepare_seconds + self.render_seconds + self.tail_seconds
+
+    def to_dict(self) -> dict:
+        return {"frames": self.frames, "videoSeconds": self.video_seconds, "seconds": self.seconds,
+                "prepareSeconds": self.prepare_seconds, "renderSeconds": self.render_seconds,
+                "tailSeconds": self.tail_seconds, "bytes": self.bytes, "storageBytes": self.storage_bytes,
+                "basis": self.basis, "basisText": self.basis_text, "warnings": list(self.warnings),
+                "secondsText": duration_text(self.seconds), "bytesText": size_text(self.bytes)}
+
+
+def describe_basis(timing: Timing) -> str:
+    if timing.source == "export":
+        return (f"from your last export on this machine ({timing.height}p{timing.fps}, {timing.frames} frames "
+                f"in {timing.render_seconds:.1f} s)")
+    if timing.source == "warmup":
+        return f"rough: from a {timing.frames}-frame warm-up render; an export will refine it"
+    return "rough guess: nothing measured on this machine yet"
+
+
+def estimate(settings: ExportSettings, track_seconds: Fraction | int | float, timing: Timing | None = None,
+             free_bytes: float | None = None, cores: int = 2) -> Estimate:
+    """The estimate for `settings` on a track of `track_seconds`; raises InvalidSettings as the export
+    would (e.g. a range past the end). `free_bytes`: what navigator.storage.estimate() leaves, if known."""
+    frames = settings.frame_range(track_seconds)
+    timing = timing or DEFAULT_TIMING
+    width, height = settings.size
+    per_frame = render_seconds_per_frame(timing, width, height)
+    prepare = timing.prepare_seconds + ANALYSIS_SECONDS_PER_FRAME * frames.count
+    render = per_frame * frames.count
+    tail = tail_seconds(timing, frames.count, settings.fps, per_frame)
+    size = video_bytes(settings, frames.count)
+    storage = storage_bytes(settings, frames.count, cores)
+    warnings = []
+    total = prepare + render + tail
+    if total > LONG_EXPORT_SECONDS:
+        warnings.append(f"This export would take about {duration_text(total)} here, over 30 minutes. It will "
+                        "run, but a shorter range, a lower resolution or frame rate is much faster.")
+    if free_bytes is not None and storage > free_bytes:
+        warnings.append(f"This export needs about {size_text(storage)} of browser storage while it runs, "
+                        f"more than the {size_text(free_bytes)} the browser has left for this site.")
+    return Estimate(frames.count, float(frames.duration), prepare, render, tail, size, storage, timing.source,
+                    describe_basis(timing), tuple(warnings))
+
+
+def duration_text(seconds: float) -> str:
+    """Rounded up for reading: '45 s', '3 min 20 s', '2 h 05 min', '3 days 4 h'."""
+    s = max(0, math.ceil(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    if s < 86400:
+        return f"{s // 3600} h {s % 3600 // 60:02d} min"
+    days = s // 86400
+    return f"{days} day{'s' if days > 1 else ''} {s % 86400 // 3600} h"
+
+
+def size_text(count: float) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count:.0f} B"

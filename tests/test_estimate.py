@@ -1,0 +1,150 @@
+"""vizengine.export.estimate: frames and video length as the export counts them, time scaled from this
+machine's measured figures, file size from the per-preset bit rates, and the warnings."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from vizengine.errors import InvalidSettings
+from vizengine.export.estimate import (
+    DEFAULT_TIMING,
+    LONG_EXPORT_SECONDS,
+    Timing,
+    duration_text,
+    estimate,
+    measured_timing,
+    storage_bytes,
+    video_bytes,
+    warmup_timing,
+)
+from vizengine.export.settings import ExportSettings
+
+TRACK = Fraction(24)
+
+
+def settings(**kw) -> ExportSettings:
+    return ExportSettings.from_dict({"resolution": "720p", "fps": 30, "quality": "high", "format": "mp4", **kw})
+
+
+# An export of 15 frames at 720p30 that rendered at 0.2 s per frame.
+MEASURED = Timing("export", 1280, 720, 30, 15, prepare_seconds=1.5, render_seconds=3.0, tail_seconds=2.0)
+
+
+@pytest.mark.parametrize("start, duration, fps, frames", [
+    ("1.5", "0.2", 30, 6), ("0", "1", 60, 60), ("1:00", "", 30, None), ("0", "0.01", 120, 1), ("4", "2.005", 60, 120),
+])  # fmt: skip
+def test_frames_and_video_length_are_the_exports_own(start, duration, fps, frames):
+    track = Fraction(90)
+    chosen = settings(start=start, duration=duration, fps=fps)
+    expected = chosen.frame_range(track)
+    result = estimate(chosen, track, MEASURED)
+    assert result.frames == expected.count and result.video_seconds == float(expected.duration)
+    if frames is not None:
+        assert result.frames == frames
+    else:  # to the end: 30 s left at 30 fps
+        assert result.frames == 900 and result.video_seconds == 30
+
+
+def test_a_range_the_export_would_refuse_is_refused_with_the_same_message():
+    with pytest.raises(InvalidSettings, match="runs past the end of the track"):
+        estimate(settings(start="23", duration="5"), TRACK, MEASURED)
+
+
+def test_the_same_settings_as_the_measured_export_predict_its_own_times():
+    result = estimate(settings(duration="0.5"), TRACK, MEASURED)
+    assert result.frames == 15
+    assert result.render_seconds == pytest.approx(3.0)
+    assert result.tail_seconds == pytest.approx(2.0)
+    assert result.prepare_seconds == pytest.approx(1.5, abs=0.01)
+    assert result.basis == "export" and "last export" in result.basis_text
+
+
+def test_render_time_scales_with_frames_and_pixels():
+    short = estimate(settings(duration="2"), TRACK, MEASURED)
+    long = estimate(settings(duration="8"), TRACK, MEASURED)
+    big = estimate(settings(duration="2", resolution="1080p"), TRACK, MEASURED)
+    assert long.render_seconds == pytest.approx(4 * short.render_seconds)
+    assert big.render_seconds == pytest.approx(short.render_seconds * (1920 * 1080) / (1280 * 720))
+    # 0.2 s per frame at 720p, measured: 60 frames
+    assert short.render_seconds == pytest.approx(60 * 0.2)
+
+
+def test_the_tail_grows_with_a_segments_frames_not_the_whole_export():
+    two = estimate(settings(duration="2"), TRACK, MEASURED)  # one whole segment (60 frames)
+    twenty = estimate(settings(duration="20"), TRACK, MEASURED)
+    assert twenty.tail_seconds == pytest.approx(two.tail_seconds)
+    assert two.tail_seconds == pytest.approx(2.0 * 60 / 15)  # the measured 15-frame tail, over 60 frames
+    sixty = estimate(settings(duration="20", fps=60), TRACK, MEASURED)
+    assert sixty.tail_seconds == pytest.approx(2 * twenty.tail_seconds)
+
+
+def test_without_history_the_estimate_is_the_labelled_default():
+    result = estimate(settings(duration="5"), TRACK)
+    assert result.basis == "default" and "rough guess" in result.basis_text
+    assert result.render_seconds == pytest.approx(150 * DEFAULT_TIMING.render_seconds / DEFAULT_TIMING.frames)
+
+
+def test_a_warm_up_scales_its_per_frame_time_to_a_render_loop():
+    timing = warmup_timing(ms_per_frame=80, width=1280, height=720, frames=3)
+    result = estimate(settings(duration="5"), TRACK, timing)
+    assert result.render_seconds == pytest.approx(150 * 0.080 * 2.0)
+    assert result.basis == "warmup" and "warm-up" in result.basis_text
+    assert timing.tail_ratio == pytest.approx(DEFAULT_TIMING.tail_ratio)
+
+
+def test_an_export_over_half_an_hour_warns_but_a_short_one_does_not():
+    short = estimate(settings(duration="5"), TRACK, MEASURED)
+    assert short.seconds < LONG_EXPORT_SECONDS and short.warnings == ()
+    whole = estimate(settings(resolution="4k", fps=120), Fraction(600), MEASURED)
+    assert whole.seconds > LONG_EXPORT_SECONDS
+    assert len(whole.warnings) == 1 and "over 30 minutes" in whole.warnings[0]
+    assert duration_text(whole.seconds) in whole.warnings[0]
+
+
+def test_more_storage_than_is_free_warns():
+    chosen = settings(duration="20")
+    needed = storage_bytes(chosen, 600, cores=2)
+    assert not estimate(chosen, TRACK, MEASURED, free_bytes=needed + 1).warnings
+    (warning,) = estimate(chosen, TRACK, MEASURED, free_bytes=needed - 1).warnings
+    assert "browser storage" in warning
+    assert not estimate(chosen, TRACK, MEASURED, free_bytes=None).warnings  # unknown quota: no warning
+
+
+def test_storage_holds_the_segments_the_joined_file_and_the_waiting_frames():
+    chosen = settings(duration="20")
+    one_worker = storage_bytes(chosen, 600, cores=2)
+    four_workers = storage_bytes(chosen, 600, cores=16)
+    assert one_worker > 2 * video_bytes(chosen, 600)
+    assert four_workers > one_worker  # more workers, more segments queued
+    assert storage_bytes(settings(duration="20", encodeWorkers="1"), 600, cores=16) == one_worker
+
+
+def test_file_size_follows_quality_pixels_and_length():
+    high, medium, low = (video_bytes(settings(quality=q), 300) for q in ("high", "medium", "low"))
+    assert high > medium > low
+    assert video_bytes(settings(), 600) == pytest.approx(2 * video_bytes(settings(), 300), rel=0.01)
+    assert video_bytes(settings(resolution="1080p"), 300) > 2 * video_bytes(settings(), 300)
+    for fmt in ("mp4", "webm"):
+        assert video_bytes(settings(format=fmt), 300) > 0
+
+
+def test_a_completed_export_becomes_a_timing_and_back():
+    timing = measured_timing(settings(fps=60), {"preparing": 1.0, "rendering": 6.0, "encoding": 2.5}, 30)
+    assert timing == Timing("export", 1280, 720, 60, 30, 1.0, 6.0, 2.5)
+    assert Timing.from_json(timing.to_json()) == timing
+    assert measured_timing(settings(), {"rendering": 1.0}, 0) is None  # a resume that rendered nothing
+
+
+@pytest.mark.parametrize("text", [None, "", "{", "[]", '{"source": "export"}', DEFAULT_TIMING.to_json().replace(
+    '"frames": 150', '"frames": 0')])
+def test_an_unreadable_stored_timing_is_no_timing(text):
+    assert Timing.from_json(text) is None
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (0.2, "1 s"), (45, "45 s"), (200, "3 min 20 s"), (7500, "2 h 05 min"), (90000, "1 day 1 h"), (3 * 86400 + 4 * 3600, "3 days 4 h"),
+])  # fmt: skip
+def test_durations_read_rounded_up(seconds, text):
+    assert duration_text(seconds) == text
