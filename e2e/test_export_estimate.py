@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from vizengine.cli.driver import load_audio, open_export_dialog, wait_for_export
 from vizengine.cli.long_track import long_demo
-from vizengine.export.estimate import Timing, estimate
+from vizengine.export.estimate import DEFAULT_SHARED_RATIO, Timing, estimate
 from vizengine.export.settings import ExportSettings
 
 TIMING_KEY = "viz-engine:export-timing"
@@ -116,6 +116,7 @@ def test_after_a_short_export_the_time_estimate_is_scaled_from_its_measured_figu
     assert measured.source == "export" and measured.frames == 15 and (measured.width, measured.height) == (1280, 720)
     assert measured.render_seconds == pytest.approx(state["phaseSeconds"]["rendering"], rel=1e-6)
     assert measured.tail_seconds == pytest.approx(state["phaseSeconds"]["encoding"], rel=1e-6)
+    assert 0 < measured.first_seconds <= measured.render_seconds
 
     track = track_seconds(page)
     results = {}
@@ -127,9 +128,11 @@ def test_after_a_short_export_the_time_estimate_is_scaled_from_its_measured_figu
         assert float(data["seconds"]) == pytest.approx(expected.seconds, rel=1e-6)
         results[resolution, duration] = float(data["seconds"])
     expect(box).to_contain_text("from your last export on this machine (720p30, 15 frames")
-    # Three seconds more of video add 90 frames at the render rate that export measured.
-    per_frame = measured.render_seconds / measured.frames
-    assert results["720p", "4"] - results["720p", "1"] == pytest.approx(90 * per_frame, rel=0.01)
+    # Three seconds more of video: 30 more frames of the first segment at the pace that export measured,
+    # 60 with segments encoding beside them, and a tail for a whole segment instead of 30 frames.
+    alone = measured.first_seconds / measured.frames
+    more = 30 + 60 * DEFAULT_SHARED_RATIO + 30 * measured.tail_ratio
+    assert results["720p", "4"] - results["720p", "1"] == pytest.approx(more * alone, rel=0.01)
     # The same frames at 1080p: render and tail scale with the pixels, preparing does not.
     ratio = (1920 * 1080) / (1280 * 720)
     assert results["1080p", "1"] - results["720p", "1"] == pytest.approx(
@@ -153,7 +156,7 @@ def test_a_whole_long_track_at_4k120_warns_it_takes_over_half_an_hour_and_start_
 
 def test_more_storage_than_the_browser_has_left_is_a_warning(demo_page):
     page = demo_page
-    page.evaluate("navigator.storage.estimate = async () => ({quota: 60e6, usage: 55e6})")
+    page.evaluate("() => { navigator.storage.estimate = async () => ({quota: 60e6, usage: 55e6}); }")
     open_export_dialog(page)
     dialog, box = parts(page)
     choose(dialog, resolution="1080p", fps="60", start="", duration="")
@@ -161,7 +164,7 @@ def test_more_storage_than_the_browser_has_left_is_a_warning(demo_page):
     expect(warnings).to_contain_text("browser storage")
     expect(warnings).to_contain_text("5.0 MB")
     expect(dialog.get_by_role("button", name="Start", exact=True)).to_be_enabled()
-    page.evaluate("navigator.storage.estimate = async () => ({quota: 100e9, usage: 0})")
+    page.evaluate("() => { navigator.storage.estimate = async () => ({quota: 100e9, usage: 0}); }")
     dialog.get_by_role("button", name="Close").click()
     open_export_dialog(page)
     expect(warnings).to_be_hidden()

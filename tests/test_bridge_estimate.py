@@ -52,7 +52,9 @@ def test_after_an_export_the_estimate_is_scaled_from_its_measured_figures(app):
     stored = Timing.from_json(page.timing)
     result = estimated(app)
     assert result["basis"] == "export"
-    assert result["renderSeconds"] == pytest.approx(stored.render_seconds / stored.frames * 30)
+    # 30 frames, all in a first segment: at the pace the 3-frame export rendered its (first) segment.
+    assert result["renderSeconds"] == pytest.approx(stored.first_seconds / stored.frames * 30)
+    assert 0 < stored.first_seconds <= stored.render_seconds
     bigger = estimated(app, {**SETTINGS, "resolution": "1080p"})
     assert bigger["renderSeconds"] == pytest.approx(result["renderSeconds"] * 2.25)
 
@@ -81,6 +83,6 @@ def test_a_page_without_storage_still_estimates_and_exports(app):
 
 def test_the_running_exports_eta_starts_from_the_stored_figures(app):
     app, page = app
-    page.timing = Timing("export", 1280, 720, 30, 15, 1.0, 3.0, 1.0).to_json()
+    page.timing = Timing("export", 1280, 720, 30, 15, 1.0, 3.0, 3.0, 1.0).to_json()
     exported(app, EXPORT)
     assert app.store._eta.prior.render_seconds == 3.0

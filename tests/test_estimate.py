@@ -9,8 +9,10 @@ import pytest
 
 from vizengine.errors import InvalidSettings
 from vizengine.export.estimate import (
+    DEFAULT_SHARED_RATIO,
     DEFAULT_TIMING,
     LONG_EXPORT_SECONDS,
+    WARMUP_TO_ALONE,
     Timing,
     duration_text,
     estimate,
@@ -28,8 +30,10 @@ def settings(**kw) -> ExportSettings:
     return ExportSettings.from_dict({"resolution": "720p", "fps": 30, "quality": "high", "format": "mp4", **kw})
 
 
-# An export of 15 frames at 720p30 that rendered at 0.2 s per frame.
-MEASURED = Timing("export", 1280, 720, 30, 15, prepare_seconds=1.5, render_seconds=3.0, tail_seconds=2.0)
+# An export of 150 frames at 720p30: its first segment (60 frames) rendered at 0.1 s per frame, the other
+# 90, with segments encoding beside them, at 0.2 s; 3 s after the last frame.
+MEASURED = Timing("export", 1280, 720, 30, 150, prepare_seconds=1.5, render_seconds=24.0, first_seconds=6.0,
+                  tail_seconds=3.0)
 
 
 @pytest.mark.parametrize("start, duration, fps, frames", [
@@ -53,45 +57,59 @@ def test_a_range_the_export_would_refuse_is_refused_with_the_same_message():
 
 
 def test_the_same_settings_as_the_measured_export_predict_its_own_times():
-    result = estimate(settings(duration="0.5"), TRACK, MEASURED)
-    assert result.frames == 15
-    assert result.render_seconds == pytest.approx(3.0)
-    assert result.tail_seconds == pytest.approx(2.0)
+    result = estimate(settings(duration="5"), TRACK, MEASURED)
+    assert result.frames == 150
+    assert result.render_seconds == pytest.approx(24.0)
+    assert result.tail_seconds == pytest.approx(3.0)
     assert result.prepare_seconds == pytest.approx(1.5, abs=0.01)
     assert result.basis == "export" and "last export" in result.basis_text
 
 
+def test_the_first_segment_renders_at_the_alone_pace_and_the_rest_at_the_shared_one():
+    assert MEASURED.shared_ratio == pytest.approx(2.0)
+    assert estimate(settings(duration="1"), TRACK, MEASURED).render_seconds == pytest.approx(30 * 0.1)
+    assert estimate(settings(duration="2"), TRACK, MEASURED).render_seconds == pytest.approx(60 * 0.1)
+    assert estimate(settings(duration="10"), TRACK, MEASURED).render_seconds == pytest.approx(60 * 0.1 + 240 * 0.2)
+
+
 def test_render_time_scales_with_frames_and_pixels():
-    short = estimate(settings(duration="2"), TRACK, MEASURED)
-    long = estimate(settings(duration="8"), TRACK, MEASURED)
-    big = estimate(settings(duration="2", resolution="1080p"), TRACK, MEASURED)
-    assert long.render_seconds == pytest.approx(4 * short.render_seconds)
+    short = estimate(settings(duration="4"), TRACK, MEASURED)
+    long = estimate(settings(duration="10"), TRACK, MEASURED)
+    big = estimate(settings(duration="4", resolution="1080p"), TRACK, MEASURED)
+    assert long.render_seconds - short.render_seconds == pytest.approx(180 * 0.2)
     assert big.render_seconds == pytest.approx(short.render_seconds * (1920 * 1080) / (1280 * 720))
-    # 0.2 s per frame at 720p, measured: 60 frames
-    assert short.render_seconds == pytest.approx(60 * 0.2)
+    assert big.tail_seconds == pytest.approx(short.tail_seconds * (1920 * 1080) / (1280 * 720))
 
 
 def test_the_tail_grows_with_a_segments_frames_not_the_whole_export():
     two = estimate(settings(duration="2"), TRACK, MEASURED)  # one whole segment (60 frames)
     twenty = estimate(settings(duration="20"), TRACK, MEASURED)
-    assert twenty.tail_seconds == pytest.approx(two.tail_seconds)
-    assert two.tail_seconds == pytest.approx(2.0 * 60 / 15)  # the measured 15-frame tail, over 60 frames
+    assert twenty.tail_seconds == pytest.approx(two.tail_seconds) == pytest.approx(3.0)
     sixty = estimate(settings(duration="20", fps=60), TRACK, MEASURED)
     assert sixty.tail_seconds == pytest.approx(2 * twenty.tail_seconds)
+    half = estimate(settings(duration="1"), TRACK, MEASURED)
+    assert half.tail_seconds == pytest.approx(1.5)
+
+
+def test_an_export_shorter_than_a_segment_and_a_half_uses_the_default_shared_ratio():
+    short = Timing("export", 1280, 720, 30, 75, 1.0, render_seconds=9.0, first_seconds=6.0, tail_seconds=2.0)
+    assert short.shared_ratio == DEFAULT_SHARED_RATIO
+    result = estimate(settings(duration="10"), TRACK, short)
+    assert result.render_seconds == pytest.approx(60 * 0.1 + 240 * 0.1 * DEFAULT_SHARED_RATIO)
 
 
 def test_without_history_the_estimate_is_the_labelled_default():
     result = estimate(settings(duration="5"), TRACK)
     assert result.basis == "default" and "rough guess" in result.basis_text
-    assert result.render_seconds == pytest.approx(150 * DEFAULT_TIMING.render_seconds / DEFAULT_TIMING.frames)
+    assert result == estimate(settings(duration="5"), TRACK, DEFAULT_TIMING)
 
 
-def test_a_warm_up_scales_its_per_frame_time_to_a_render_loop():
+def test_a_warm_up_scales_its_per_frame_time_to_the_render_loop():
     timing = warmup_timing(ms_per_frame=80, width=1280, height=720, frames=3)
     result = estimate(settings(duration="5"), TRACK, timing)
-    assert result.render_seconds == pytest.approx(150 * 0.080 * 2.0)
+    alone = 0.080 * WARMUP_TO_ALONE
+    assert result.render_seconds == pytest.approx(60 * alone + 90 * alone * DEFAULT_SHARED_RATIO)
     assert result.basis == "warmup" and "warm-up" in result.basis_text
-    assert timing.tail_ratio == pytest.approx(DEFAULT_TIMING.tail_ratio)
 
 
 def test_an_export_over_half_an_hour_warns_but_a_short_one_does_not():
@@ -131,14 +149,18 @@ def test_file_size_follows_quality_pixels_and_length():
 
 
 def test_a_completed_export_becomes_a_timing_and_back():
-    timing = measured_timing(settings(fps=60), {"preparing": 1.0, "rendering": 6.0, "encoding": 2.5}, 30)
-    assert timing == Timing("export", 1280, 720, 60, 30, 1.0, 6.0, 2.5)
+    timing = measured_timing(settings(fps=60), {"preparing": 1.0, "rendering": 6.0, "encoding": 2.5}, 30, 6.0)
+    assert timing == Timing("export", 1280, 720, 60, 30, 1.0, 6.0, 6.0, 2.5)
     assert Timing.from_json(timing.to_json()) == timing
-    assert measured_timing(settings(), {"rendering": 1.0}, 0) is None  # a resume that rendered nothing
+    assert measured_timing(settings(), {"rendering": 1.0}, 0, None) is None  # a resume that rendered nothing
 
 
-@pytest.mark.parametrize("text", [None, "", "{", "[]", '{"source": "export"}', DEFAULT_TIMING.to_json().replace(
-    '"frames": 150', '"frames": 0')])
+OLDER_FORMAT = ('{"source": "export", "width": 1280, "height": 720, "fps": 30, "frames": 15, "prepare_seconds": 1, '
+                '"render_seconds": 3, "tail_seconds": 2}')
+
+
+@pytest.mark.parametrize("text", [None, "", "{", "[]", '{"source": "export"}', OLDER_FORMAT,
+                                  DEFAULT_TIMING.to_json().replace('"frames": 60', '"frames": 0')])
 def test_an_unreadable_stored_timing_is_no_timing(text):
     assert Timing.from_json(text) is None
 

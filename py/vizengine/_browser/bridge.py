@@ -214,7 +214,8 @@ class App:
                 self.store.finish(Phase.FAILED, error=message)
                 return to_plain_js({"status": "failed", "message": message})
             result = await export_video(self.host, parsed, self.signal, self.store, encoder)
-            self._remember_timing(measured_timing(parsed, self.store.phase_seconds, self.store.rendered))
+            self._remember_timing(measured_timing(parsed, self.store.phase_seconds, self.store.rendered,
+                                                   self.store.first_seconds))
             return to_plain_js({"status": "complete", **result.__dict__})
         except ExportCancelled as cancelled:
             return to_plain_js({"status": "cancelled", "message": str(cancelled)})

@@ -5,16 +5,18 @@ disagree about it. The time comes from this machine: the last completed export's
 (`Timing`), scaled by pixel count and frame count; before any export, a short warm-up render in the page
 (`warmup_timing`), and before that a rough guess (`DEFAULT_TIMING`) that the dialog labels as such.
 
-The model, per export of F frames of P megapixels at `fps`:
+The model, per export of F frames of P megapixels at `fps`, with S = one segment's frames (2 s of video):
 
     prepare  = the last export's preparing time + ANALYSIS_SECONDS_PER_FRAME * F
-    render   = F * render_seconds_per_frame_mp * P
-    tail     = tail_ratio * min(F, one segment) * render_seconds_per_frame_mp * P
+    render   = min(F, S) * alone * P  +  max(F - S, 0) * alone * shared_ratio * P
+    tail     = tail_ratio * min(F, S) * alone * P
 
-The tail is what runs after the last frame (the last segments, the audio, the join): it is bounded by the
-segments still being encoded, so it grows with a segment's frames (2 s of video), not with the export.
-Expressing it as a ratio of render time lets it follow pixel count, and lets the running export's ETA
-(export/eta.py) scale it with the render rate it measures.
+`alone` is seconds per frame per megapixel while no segment encodes beside the render (the first
+segment's frames); from the second segment on, segment encodes share the cores and each frame takes
+`shared_ratio` times as long. The tail (the last segments, the audio, the join) is bounded by the segments
+still being encoded, so it grows with a segment's frames, not with the export. All three come from the
+last export's measurements (`Timing`), so they follow this machine; the running export's ETA
+(export/eta.py) uses the same model with the pace it measures.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ class Timing:
     frames: int  # frames rendered (a resumed export's stored frames are not counted)
     prepare_seconds: float
     render_seconds: float
+    first_seconds: float  # rendering the first segment's frames (at most `frames`): no encoder beside it yet
     tail_seconds: float  # after the last frame: the last segments, the audio, the join
 
     @property
@@ -89,14 +92,27 @@ class Timing:
         return self.width * self.height / 1e6
 
     @property
-    def render_seconds_per_frame_mp(self) -> float:
-        return self.render_seconds / self.frames / self.megapixels
+    def first_frames(self) -> int:
+        return min(self.frames, segment_frames(self.fps))
+
+    @property
+    def alone_seconds_per_frame_mp(self) -> float:
+        """Render pace with no segment encoding beside it (the first segment's frames)."""
+        return self.first_seconds / self.first_frames / self.megapixels
+
+    @property
+    def shared_ratio(self) -> float:
+        """How much slower a frame renders once segments encode beside it. Measured when the export
+        rendered at least half a segment more than its first; otherwise the benchmark machine's."""
+        rest = self.frames - self.first_frames
+        if rest < self.first_frames / 2 or self.first_seconds <= 0:
+            return DEFAULT_SHARED_RATIO
+        return (self.render_seconds - self.first_seconds) / rest / (self.first_seconds / self.first_frames)
 
     @property
     def tail_ratio(self) -> float:
-        """The tail over the time rendering one segment's frames took (at most the export's frames)."""
-        rendered = min(self.frames, segment_frames(self.fps)) * self.render_seconds / self.frames
-        return self.tail_seconds / rendered
+        """The tail over the time rendering the first segment's frames took."""
+        return self.tail_seconds / self.first_seconds if self.first_seconds > 0 else DEFAULT_TAIL_RATIO
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -108,7 +124,8 @@ class Timing:
             return None
         try:
             timing = cls(**json.loads(text))
-            values = (timing.width, timing.height, timing.fps, timing.frames, timing.render_seconds)
+            values = (timing.width, timing.height, timing.fps, timing.frames, timing.render_seconds,
+                      timing.first_seconds)
             if min(values) <= 0 or timing.prepare_seconds < 0 or timing.tail_seconds < 0:
                 return None
             return timing
@@ -116,43 +133,54 @@ class Timing:
             return None
 
 
-def measured_timing(settings: ExportSettings, phase_seconds: dict[str, float], rendered: int) -> Timing | None:
+def measured_timing(settings: ExportSettings, phase_seconds: dict[str, float], rendered: int,
+                    first_seconds: float | None) -> Timing | None:
     """What a completed export measured; None when it rendered nothing (a resume of a finished export)."""
-    if rendered <= 0 or phase_seconds.get("rendering", 0) <= 0:
+    if rendered <= 0 or phase_seconds.get("rendering", 0) <= 0 or not first_seconds:
         return None
     width, height = settings.size
     return Timing("export", width, height, settings.fps, rendered, phase_seconds.get("preparing", 0.0),
-                  phase_seconds["rendering"], phase_seconds.get("encoding", 0.0))
+                  phase_seconds["rendering"], first_seconds, phase_seconds.get("encoding", 0.0))
 
 
-# The first exports on the 2-core, GPU-less benchmark machine (README, 720p30, 150 frames: 26.7 s
-# rendering, 4.3 s after the last frame), rounded up by a quarter: shown only until a warm-up or an
-# export has measured this machine, and labelled a rough guess.
-DEFAULT_TIMING = Timing("default", 1280, 720, 30, 150, prepare_seconds=2.5, render_seconds=33.4, tail_seconds=5.4)
+# The benchmark machine (2 cores, software GL; measured with bench_eta's exports of the demo track at
+# 720p30, README "Estimate"): a frame renders DEFAULT_SHARED_RATIO times slower once segments encode beside
+# it, and the export needs DEFAULT_TAIL_RATIO times the first segment's render time after its last frame.
+DEFAULT_SHARED_RATIO = 1.6
+DEFAULT_TAIL_RATIO = 0.6
+# Its figures, shown only until a warm-up or an export has measured this machine, labelled a rough guess:
+# 0.12 s per 720p frame alone.
+DEFAULT_TIMING = Timing("default", 1280, 720, 30, 60, prepare_seconds=2.5, render_seconds=7.2, first_seconds=7.2,
+                        tail_seconds=7.2 * DEFAULT_TAIL_RATIO)
 
-# The warm-up times the layers, the composite and the read-back only; a whole export's render loop also
-# makes a JPEG of each frame and shares the cores with the segment encoders. On the benchmark machine the
-# render phase took 2.1x (720p) and 1.8x (1080p) the warm-up's per-frame time (README: 178 ms vs 85 ms,
-# 336 ms vs 190 ms).
-WARMUP_TO_RENDER = 2.0
+# The warm-up times the layers, the composite and the read-back; the export's render loop also makes a
+# JPEG of each frame and hands it to storage. On the benchmark machine its first segment took
+# WARMUP_TO_ALONE times the warm-up's per-frame time.
+WARMUP_TO_ALONE = 1.3
 
 
 def warmup_timing(ms_per_frame: float, width: int, height: int, frames: int) -> Timing:
     """A Timing from the page's warm-up: `frames` frames at `width`x`height`, `ms_per_frame` each."""
-    render = WARMUP_TO_RENDER * ms_per_frame / 1000 * frames
-    tail_ratio = DEFAULT_TIMING.tail_ratio
-    per_segment = min(frames, segment_frames(30)) * render / frames
-    return Timing("warmup", width, height, 30, frames, DEFAULT_TIMING.prepare_seconds, render,
-                  tail_ratio * per_segment)
+    first = WARMUP_TO_ALONE * ms_per_frame / 1000 * frames
+    return Timing("warmup", width, height, 30, frames, DEFAULT_TIMING.prepare_seconds, first, first,
+                  DEFAULT_TAIL_RATIO * first)
 
 
-def render_seconds_per_frame(timing: Timing, width: int, height: int) -> float:
-    return timing.render_seconds_per_frame_mp * width * height / 1e6
+def paces(timing: Timing, width: int, height: int) -> tuple[float, float]:
+    """Seconds per frame at `width`x`height`: alone (the first segment) and with segments encoding beside."""
+    alone = timing.alone_seconds_per_frame_mp * width * height / 1e6
+    return alone, alone * timing.shared_ratio
 
 
-def tail_seconds(timing: Timing, frames: int, fps: int, seconds_per_frame: float) -> float:
-    """After the last frame, for an export rendering at `seconds_per_frame` (measured or predicted)."""
-    return timing.tail_ratio * min(frames, segment_frames(fps)) * seconds_per_frame
+def render_seconds(timing: Timing, frames: int, fps: int, width: int, height: int) -> float:
+    alone, shared = paces(timing, width, height)
+    first = min(frames, segment_frames(fps))
+    return first * alone + (frames - first) * shared
+
+
+def tail_seconds(timing: Timing, frames: int, fps: int, alone_seconds_per_frame: float) -> float:
+    """After the last frame, for an export whose first segment renders at `alone_seconds_per_frame`."""
+    return timing.tail_ratio * min(frames, segment_frames(fps)) * alone_seconds_per_frame
 
 
 @dataclass(frozen=True)
@@ -183,7 +211,7 @@ class Estimate:
 def describe_basis(timing: Timing) -> str:
     if timing.source == "export":
         return (f"from your last export on this machine ({timing.height}p{timing.fps}, {timing.frames} frames "
-                f"in {timing.render_seconds:.1f} s)")
+                f"rendered in {timing.render_seconds:.1f} s)")
     if timing.source == "warmup":
         return f"rough: from a {timing.frames}-frame warm-up render; an export will refine it"
     return "rough guess: nothing measured on this machine yet"
@@ -196,10 +224,9 @@ def estimate(settings: ExportSettings, track_seconds: Fraction | int | float, ti
     frames = settings.frame_range(track_seconds)
     timing = timing or DEFAULT_TIMING
     width, height = settings.size
-    per_frame = render_seconds_per_frame(timing, width, height)
     prepare = timing.prepare_seconds + ANALYSIS_SECONDS_PER_FRAME * frames.count
-    render = per_frame * frames.count
-    tail = tail_seconds(timing, frames.count, settings.fps, per_frame)
+    render = render_seconds(timing, frames.count, settings.fps, width, height)
+    tail = tail_seconds(timing, frames.count, settings.fps, paces(timing, width, height)[0])
     size = video_bytes(settings, frames.count)
     storage = storage_bytes(settings, frames.count, cores)
     warnings = []

@@ -151,6 +151,11 @@ class ExportStore:
             return None
         return self._eta.eta(self._clock())
 
+    @property
+    def first_seconds(self) -> float | None:
+        """How long rendering the first segment's frames took (the estimate's pace with no encoder beside)."""
+        return self._eta.first_seconds if self._eta else None
+
     def fps(self) -> float | None:
         """Frames per second of the current phase, as measured recently; None when there is no rate."""
         if self.phase.finished or self._eta is None:
