@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..export.estimate import WARMUP_TO_ALONE, Timing
 from .driver import fill_export_dialog, load_demo, open_app, open_export_dialog, start_export, wait_for_export
 
 TIMING_KEY = "viz-engine:export-timing"  # web/src/host.js
@@ -39,6 +40,7 @@ def measure(page, resolution: str, fps: int, start: float, seconds: float, forge
                            timeout=30_000)
     estimated = float(page.evaluate("document.getElementById('export-estimate').dataset.seconds"))
     basis = page.evaluate("document.getElementById('export-estimate').dataset.basis")
+    before = stored(page)
     seen: dict = {}
 
     def on_state(state: dict) -> None:
@@ -57,7 +59,11 @@ def measure(page, resolution: str, fps: int, start: float, seconds: float, forge
     actual = state["elapsed"] - seen["elapsed"]
     return {**seen, "actual": actual, "error": (seen["eta"] - actual) / actual,
             "old_error": (seen["old_eta"] - actual) / actual, "total_seconds": state["elapsed"],
-            "estimated": estimated, "basis": basis}
+            "estimated": estimated, "basis": basis, "before": before, "after": stored(page)}
+
+
+def stored(page) -> Timing | None:
+    return Timing.from_json(page.evaluate("key => localStorage.getItem(key)", TIMING_KEY))
 
 
 def measure_cases(page, cases=CASES) -> list[tuple[str, str, int, float, dict]]:
@@ -73,6 +79,16 @@ def report(rows: list[tuple[str, str, int, float, dict]]) -> None:
               f"{m['error']:+.0%} (the old overall-progress ETA: {m['old_error']:+.0%}); before Start the "
               f"estimate said {m['estimated']:.0f} s ({m['basis']}), it took {m['total_seconds']:.0f} s "
               f"({(m['estimated'] - m['total_seconds']) / m['total_seconds']:+.0%})")
+        after, before = m["after"], m["before"]
+        if after is not None:
+            alone = after.first_seconds / after.first_frames
+            warm = ""
+            if before is not None and before.source == "warmup":
+                raw = before.first_seconds / before.frames / WARMUP_TO_ALONE  # what the warm-up timed
+                warm = f"; the warm-up timed {1000 * raw:.0f} ms per frame: alone = {alone / raw:.2f} x that"
+            print(f"    measured: alone {1000 * alone:.0f} ms per frame, shared ratio {after.shared_ratio:.2f}, "
+                  f"tail {after.tail_seconds:.1f} s = {after.tail_ratio:.2f} x the first segment, preparing "
+                  f"{after.prepare_seconds:.1f} s{warm}")
 
 
 def main() -> int:
