@@ -71,7 +71,7 @@ setupExportEstimate({
   busy: () => host.isExporting(),
   warmup: () => measureWarmup({
     renderer: stage.renderer,
-    restore: () => { stage.showPreviewSize(); preview.redraw(); },
+    restore: () => { stage.showPreviewSize(); preview.drawNow(); },
     busy: () => host.isExporting(),
     time: () => playback.currentTime,
   }),

@@ -2,8 +2,9 @@
 // A short warm-up render that measures this machine before its first export, for the export estimate
 // (py/vizengine/export/estimate.py scales it to a render loop). It draws a few frames at 720p with the
 // real layers and compositor on the stage's own renderer and reads each back, one frame per task, and
-// puts the preview's size back in the same task: the browser never paints the canvas at the warm-up's
-// size, and an export that starts meanwhile stops the warm-up before its next frame.
+// puts the preview's size and picture back in the same task: neither the browser's paint nor anything
+// reading the canvas between tasks ever sees the warm-up, and an export that starts meanwhile stops the
+// warm-up before its next frame.
 
 export const WARMUP_SIZE = Object.freeze({ width: 1280, height: 720 });
 export const WARMUP_FRAMES = 3;

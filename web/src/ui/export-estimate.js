@@ -114,7 +114,8 @@ export function setupExportEstimate({ box, dialog, openButton, getApp, track, bu
   function refresh(force = false) {
     const app = getApp();
     const buffer = track();
-    if (!app || !buffer || busy()) return;
+    // Only what the user can see: a closed dialog needs no estimate (and no warm-up on the stage's canvas).
+    if (!app || !buffer || busy() || !dialog.open) return;
     const chosen = settings();
     const key = JSON.stringify([chosen, buffer.length, buffer.sampleRate, freeBytes, measuring]);
     if (!force && key === lastKey) return;
