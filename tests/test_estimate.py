@@ -81,14 +81,17 @@ def test_render_time_scales_with_frames_and_pixels():
     assert big.tail_seconds == pytest.approx(short.tail_seconds * (1920 * 1080) / (1280 * 720))
 
 
-def test_the_tail_grows_with_a_segments_frames_not_the_whole_export():
+def test_the_tail_follows_the_last_segments_frames_not_the_whole_export():
+    # MEASURED's last segment had 30 frames (150 = 60 + 60 + 30) and took 3 s after the last frame:
+    # a second per 10 frames at the alone pace of 0.1 s.
+    assert MEASURED.tail_ratio == pytest.approx(1.0)
     two = estimate(settings(duration="2"), TRACK, MEASURED)  # one whole segment (60 frames)
-    twenty = estimate(settings(duration="20"), TRACK, MEASURED)
-    assert twenty.tail_seconds == pytest.approx(two.tail_seconds) == pytest.approx(3.0)
-    sixty = estimate(settings(duration="20", fps=60), TRACK, MEASURED)
+    twenty = estimate(settings(duration="20"), TRACK, MEASURED)  # ten whole segments
+    assert twenty.tail_seconds == pytest.approx(two.tail_seconds) == pytest.approx(6.0)
+    sixty = estimate(settings(duration="20", fps=60), TRACK, MEASURED)  # 120-frame segments
     assert sixty.tail_seconds == pytest.approx(2 * twenty.tail_seconds)
-    half = estimate(settings(duration="1"), TRACK, MEASURED)
-    assert half.tail_seconds == pytest.approx(1.5)
+    for duration in ("1", "3"):  # 30 frames; 60 + 30
+        assert estimate(settings(duration=duration), TRACK, MEASURED).tail_seconds == pytest.approx(3.0)
 
 
 def test_an_export_shorter_than_a_segment_and_a_half_uses_the_default_shared_ratio():

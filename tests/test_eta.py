@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_store import FakeClock
 
-from vizengine.export.estimate import DEFAULT_SHARED_RATIO, DEFAULT_TAIL_RATIO, Timing
+from vizengine.export.estimate import DEFAULT_SHARED_RATIO, DEFAULT_TAIL_RATIO, Timing, tail_seconds
 from vizengine.export.store import ExportStore, Phase
 
 SETTINGS = {"resolution": "720p", "fps": 30, "quality": "high", "format": "mp4", "start": 0.0, "duration": 10.0}
@@ -88,7 +88,8 @@ def test_the_last_export_weighs_in_until_a_segment_of_frames_is_measured():
     store, clock = store_with(prior)
     start_rendering(store, clock, prepare=1, total=600)
     # Before any frame is measured the prior alone gives the ETA.
-    assert store.eta() == pytest.approx(60 * 0.1 + 540 * 0.4 + 4.0)
+    assert store.eta() == pytest.approx(60 * 0.1 + 540 * 0.4 + tail_seconds(prior, 600, 30, 0.1))
+    assert tail_seconds(prior, 600, 30, 0.1) == pytest.approx(8.0)  # 4 s for its last 30 frames; 60 here
     render(store, clock, range(30), 0.2, 600)
     alone, shared = store._eta.paces()
     assert alone == pytest.approx((30 * 0.2 + 60 * 0.1) / 90)

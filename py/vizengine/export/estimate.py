@@ -9,14 +9,14 @@ The model, per export of F frames of P megapixels at `fps`, with S = one segment
 
     prepare  = the last export's preparing time + ANALYSIS_SECONDS_PER_FRAME * F
     render   = min(F, S) * alone * P  +  max(F - S, 0) * alone * shared_ratio * P
-    tail     = tail_ratio * min(F, S) * alone * P
+    tail     = tail_ratio * L * alone * P     (L: the last segment's frames, 1..S)
 
 `alone` is seconds per frame per megapixel while no segment encodes beside the render (the first
 segment's frames); from the second segment on, segment encodes share the cores and each frame takes
-`shared_ratio` times as long. The tail (the last segments, the audio, the join) is bounded by the segments
-still being encoded, so it grows with a segment's frames, not with the export. All three come from the
-last export's measurements (`Timing`), so they follow this machine; the running export's ETA
-(export/eta.py) uses the same model with the pace it measures.
+`shared_ratio` times as long. The tail (the last segment's encode, the audio, the join) follows the last
+segment's frames, not the export's: the earlier segments encoded while the render went on. All three come
+from the last export's measurements (`Timing`), so they follow this machine; the running export's ETA
+(export/eta.py) uses the same model with the paces it measures.
 """
 
 from __future__ import annotations
@@ -111,8 +111,11 @@ class Timing:
 
     @property
     def tail_ratio(self) -> float:
-        """The tail over the time rendering the first segment's frames took."""
-        return self.tail_seconds / self.first_seconds if self.first_seconds > 0 else DEFAULT_TAIL_RATIO
+        """The tail over the time the last segment's frames would take to render at the alone pace."""
+        if self.first_seconds <= 0:
+            return DEFAULT_TAIL_RATIO
+        alone = self.first_seconds / self.first_frames
+        return self.tail_seconds / (last_segment_frames(self.frames, self.fps) * alone)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -178,9 +181,15 @@ def render_seconds(timing: Timing, frames: int, fps: int, width: int, height: in
     return first * alone + (frames - first) * shared
 
 
+def last_segment_frames(frames: int, fps: int) -> int:
+    """The frames of an export's last segment: what is left to encode once the last frame is rendered
+    (the earlier segments encoded while it rendered)."""
+    return frames - segment_frames(fps) * ((frames - 1) // segment_frames(fps)) if frames > 0 else 0
+
+
 def tail_seconds(timing: Timing, frames: int, fps: int, alone_seconds_per_frame: float) -> float:
     """After the last frame, for an export whose first segment renders at `alone_seconds_per_frame`."""
-    return timing.tail_ratio * min(frames, segment_frames(fps)) * alone_seconds_per_frame
+    return timing.tail_ratio * last_segment_frames(frames, fps) * alone_seconds_per_frame
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import math
 from collections import deque
 
 from ..encode.segments import segment_frames
-from .estimate import DEFAULT_SHARED_RATIO, DEFAULT_TAIL_RATIO, Timing, paces
+from .estimate import DEFAULT_SHARED_RATIO, DEFAULT_TAIL_RATIO, Timing, last_segment_frames, paces
 
 SMOOTHING_SECONDS = 2.0
 # How many frames of this export the prior counts for, by where it came from: a whole export of this
@@ -142,7 +142,7 @@ class EtaModel:
 
     def _expected_tail(self) -> float:
         known = self.paces()
-        return self._tail_ratio * min(self.total, self.segment) * known[0] if known else 0.0
+        return self._tail_ratio * last_segment_frames(self.total, self.fps) * known[0] if known else 0.0
 
     def raw_eta(self, now: float) -> float | None:
         if self.phase == "rendering" and self.total and self._start is not None:
