@@ -36,30 +36,37 @@ SAMPLE_RATE = 48_000  # the app decodes every track at 48 kHz
 MAX_AUTO_WORKERS = 4  # web/src/encode/segment-runtime.js workerCount: one per spare core, at most 4
 
 # -- file size ------------------------------------------------------------------------------------------
-# Measured on exports of the demo track through the dialog (`python -m vizengine render --demo`, 5 s from
-# 4 s, 2026-11-26; see README "Estimate"): the video stream's bits per pixel per frame, averaged over
-# 720p30 and 1080p30. x264 CRF and VP8 with a bit-rate ceiling both spend fewer bits per pixel at larger
-# sizes, so the linear model over-estimates 4K a little, which errs on the side of the storage warning.
+# Measured by scripts/measure_export_sizes.py: 5 s of the demo track exported through the dialog at 720p30
+# in every format and quality, and at 1080p30 in high (2026-11-25). The video stream's bits per pixel per
+# frame at 720p; x264 (CRF) spends fewer per pixel on bigger frames (0.132 at 720p, 0.107 at 1080p: about
+# pixels^0.75, VIDEO_PIXEL_EXPONENT), VP8 under its bit-rate ceiling about the same (0.085, 0.084). MP4 low
+# is larger than medium: x264's ultrafast preset compresses that much worse.
+REFERENCE_PIXELS = 1280 * 720
 VIDEO_BITS_PER_PIXEL = {
-    ("mp4", "high"): 0.090, ("mp4", "medium"): 0.050, ("mp4", "low"): 0.030,
-    ("webm", "high"): 0.095, ("webm", "medium"): 0.057, ("webm", "low"): 0.034,
+    ("mp4", "high"): 0.132, ("mp4", "medium"): 0.097, ("mp4", "low"): 0.116,
+    ("webm", "high"): 0.085, ("webm", "medium"): 0.054, ("webm", "low"): 0.033,
 }
-# encode/encoding.py: AAC at a fixed bit rate; Vorbis -q:a 6/5/4 is nominally 192/160/128 kb/s for 48 kHz stereo.
+VIDEO_PIXEL_EXPONENT = {"mp4": 0.75, "webm": 1.0}
+# The audio streams as measured (AAC a little over its nominal 192/160/128 kb/s with the MP4 packet
+# overhead; Vorbis -q:a 6/5/4 well under its nominal rates on this track).
 AUDIO_BITS_PER_SECOND = {
-    ("mp4", "high"): 192_000, ("mp4", "medium"): 160_000, ("mp4", "low"): 128_000,
-    ("webm", "high"): 192_000, ("webm", "medium"): 160_000, ("webm", "low"): 128_000,
+    ("mp4", "high"): 208_000, ("mp4", "medium"): 175_000, ("mp4", "low"): 139_000,
+    ("webm", "high"): 125_000, ("webm", "medium"): 96_000, ("webm", "low"): 76_000,
 }
-CONTAINER_BYTES = 4_000  # headers and the MP4 index: small next to the streams
-# Each frame waits in IndexedDB as a JPEG (quality 92) until its segment is encoded: bytes per pixel
-# measured on the demo's frames.
-JPEG_BYTES_PER_PIXEL = 0.25
+CONTAINER_BYTES = {"mp4": 19_000, "webm": 9_000}  # headers and index for 5 s: small next to the streams
+# Each frame waits in IndexedDB as a JPEG (quality 92) until its segment is encoded: 0.09 (720p) and 0.07
+# (1080p) bytes per pixel on the exported frames decoded back, which the video codec has smoothed; the
+# rendered originals are sharper, so this allows a third more.
+JPEG_BYTES_PER_PIXEL = 0.12
 
 
 def video_bytes(settings: ExportSettings, frames: int) -> int:
+    """The finished file: video and audio streams and the container."""
     width, height = settings.size
-    bits = VIDEO_BITS_PER_PIXEL[settings.format, settings.quality] * width * height * frames
+    scale = (width * height / REFERENCE_PIXELS) ** VIDEO_PIXEL_EXPONENT[settings.format]
+    bits = VIDEO_BITS_PER_PIXEL[settings.format, settings.quality] * REFERENCE_PIXELS * scale * frames
     audio = AUDIO_BITS_PER_SECOND[settings.format, settings.quality] * frames / settings.fps
-    return round((bits + audio) / 8 + CONTAINER_BYTES)
+    return round((bits + audio) / 8 + CONTAINER_BYTES[settings.format])
 
 
 def storage_bytes(settings: ExportSettings, frames: int, cores: int) -> int:
