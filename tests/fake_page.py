@@ -172,6 +172,7 @@ class FakePage(_Recorder):
         self.hold_decodes = False
         self.decodes: list[JsPromise] = []
         self._pixels: np.ndarray | None = None
+        self.timing: str | None = None  # host.js's localStorage record of the last export's figures
 
     def names(self) -> list[str]:
         return [call[0] for call in self.calls]
@@ -231,6 +232,14 @@ class FakePage(_Recorder):
 
     def endRender(self) -> None:
         self._sync("endRender")
+
+    def readTiming(self) -> str | None:
+        self._sync("readTiming")
+        return self.timing
+
+    def writeTiming(self, text: str) -> None:
+        self._sync("writeTiming", text)
+        self.timing = text
 
     def deliver(self, output: Any, name: str, mime: str) -> JsPromise:
         return self._async("deliver", output, name, mime, value=len(output))

@@ -156,17 +156,17 @@ def test_eta_is_none_before_there_is_progress_and_after_finishing():
     assert store.eta() is None and store.snapshot()["eta"] is None
 
 
-def test_eta_extrapolates_the_rate_so_far():
-    store, clock, _ = make_store()
-    store.begin({})
-    store.enter(Phase.PREPARING)
+def test_snapshots_carry_elapsed_eta_and_fps():
+    store, clock, seen = make_store(throttle=0.0)
+    store.begin({"resolution": "720p", "fps": 30})
     store.enter(Phase.RENDERING)
-    clock.tick(10)
-    store.advance(50, 100)
-    done = WEIGHTS["preparing"] + WEIGHTS["rendering"] / 2
-    # 10 s for `done` of the work: the rest at the same rate takes 10 * (1 - done) / done
-    assert store.eta() == pytest.approx(10 * (1 - done) / done)
-    assert store.snapshot()["elapsed"] == pytest.approx(10)
+    for i in range(10):
+        clock.tick(0.25)
+        store.advance(i + 1, 100)
+    snap = seen[-1]
+    assert snap["elapsed"] == pytest.approx(2.5)
+    assert snap["fps"] == pytest.approx(4.0)
+    assert snap["eta"] > 90 * 0.25  # the frames left at the measured rate, and the tail after them
 
 
 def test_phase_seconds_record_each_phase():

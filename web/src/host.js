@@ -7,6 +7,8 @@ import { downloadBlob } from './download.js';
 import { describeLayers } from './layers/registry.js';
 import { pythonBuild } from './python.js';
 
+const TIMING_KEY = 'viz-engine:export-timing';
+
 /**
  * @param {{
  *   project: {background: string, analyser: object},
@@ -123,6 +125,17 @@ export function createHost({ project, playback, segments, stage, onState, onBusy
       pixels = null;
       stage.showPreviewSize();
       redraw();
+    },
+
+    /** This machine's last measured export figures (vizengine.export.estimate.Timing as JSON), kept across
+     * reloads for the next estimate; null when there are none. */
+    readTiming() {
+      return localStorage.getItem(TIMING_KEY);
+    },
+
+    /** @param {string} json */
+    writeTiming(json) {
+      localStorage.setItem(TIMING_KEY, json);
     },
 
     /** @param {Blob} blob @param {string} name */

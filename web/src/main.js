@@ -12,6 +12,8 @@ import { bootPython } from './python.js';
 import { createStage } from './stage.js';
 import { setupExportActivity } from './ui/export-activity.js';
 import { setupExportDialog } from './ui/export-dialog.js';
+import { setupExportEstimate } from './ui/export-estimate.js';
+import { measureWarmup } from './gl/warmup.js';
 import { setupLayerPanel } from './ui/layer-panel.js';
 import { setupResumeOffer } from './ui/resume-offer.js';
 import { setupTimeline } from './ui/timeline.js';
@@ -61,6 +63,20 @@ const dialog = setupExportDialog({
   getApp: () => app,
   hasTrack: () => playback.buffer !== null,
   trackDuration: () => playback.duration,
+});
+setupExportEstimate({
+  box: /** @type {HTMLElement} */ (document.getElementById('export-estimate')),
+  dialog: /** @type {HTMLDialogElement} */ (document.getElementById('export-dialog')),
+  openButton: openExport,
+  getApp: () => app,
+  track: () => playback.buffer,
+  busy: () => host.isExporting(),
+  warmup: () => measureWarmup({
+    renderer: stage.renderer,
+    restore: () => { stage.showPreviewSize(); preview.drawNow(); },
+    busy: () => host.isExporting(),
+    time: () => playback.currentTime,
+  }),
 });
 const resumeOffer = setupResumeOffer({
   box: /** @type {HTMLElement} */ (document.getElementById('resume-offer')),

@@ -36,6 +36,11 @@ export function startPreview({ renderer, playback, isExporting }) {
       if (dt !== undefined) pausedDt = dt;
       dirty = true;
     },
+    /** Draw the picture again now, in this task, as the loop would (after something else used the canvas). */
+    drawNow() {
+      if (isExporting()) return;
+      renderer.render(playback.currentTime, playback.playing ? 0 : pausedDt);
+    },
     /** Frames drawn so far (tests wait for a redraw). */
     get frames() { return frames; },
   };

@@ -23,6 +23,7 @@ from ..encode.segmented_encoder import SegmentedEncoder
 from ..encode.segments import plan_segments
 from ..errors import AudioError, ExportCancelled, ExportError, RenderError
 from ..export.cancel import CancelSignal
+from ..export.estimate import Timing, estimate, measured_timing, warmup_timing
 from ..export.orchestrator import export_video
 from ..export.manifest import build_manifest, fingerprint_steps, settings_of
 from ..export.settings import ExportSettings
@@ -151,7 +152,7 @@ class App:
     def __init__(self, host: Any) -> None:
         self._page = host
         self.host = BrowserHost(host)
-        self.store = ExportStore()
+        self.store = ExportStore(prior=self.stored_timing)
         self.signal: CancelSignal | None = None
         self._paused_request = 0
         self.store.subscribe(lambda snapshot: host.onState(to_plain_js(snapshot)))
@@ -235,6 +236,8 @@ class App:
                 self.store.finish(Phase.FAILED, error=message)
                 return to_plain_js({"status": "failed", "message": message})
             result = await export_video(self.host, parsed, self.signal, self.store, encoder)
+            self._remember_timing(measured_timing(parsed, self.store.phase_seconds, self.store.rendered,
+                                                   self.store.first_seconds))
             return to_plain_js({"status": "complete", **result.__dict__})
         except ExportCancelled as cancelled:
             return to_plain_js({"status": "cancelled", "message": str(cancelled)})
@@ -246,6 +249,42 @@ class App:
                 self.plan_preview()  # an edit made during the export shows now
             except ExportError as error:
                 self.store.log("error", f"preview: {error}")
+
+    # -- the estimate before Start (export/estimate.py) ---------------------------------------------
+    def stored_timing(self) -> Timing | None:
+        """This machine's last measured figures, kept by the page (localStorage) across reloads."""
+        try:
+            return Timing.from_json(self._page.readTiming())
+        except Exception:  # noqa: BLE001 — no storage (private mode) or a page without it: no history
+            return None
+
+    def _remember_timing(self, timing: Timing | None) -> None:
+        if timing is None:
+            return
+        try:
+            self._page.writeTiming(timing.to_json())
+        except Exception as error:  # noqa: BLE001 — the export succeeded; only the next estimate suffers
+            self.store.log("warning", f"could not keep this export's timing for the next estimate: {error}")
+
+    def estimate(self, settings: Any, track_samples: int, sample_rate: int, free_bytes: Any = None,
+                 cores: int = 2) -> Any:
+        """The dialog's estimate for these settings: a dict, or {"error": message} for settings the export
+        would refuse (the dialog shows the message in place of the figures)."""
+        raw = settings.to_py() if hasattr(settings, "to_py") else dict(settings)
+        try:
+            parsed = ExportSettings.from_dict(raw)
+            track = Fraction(int(track_samples), int(sample_rate))
+            free = None if free_bytes is None else float(free_bytes)
+            result = estimate(parsed, track, self.stored_timing(), free, int(cores)).to_dict()
+        except ExportError as error:
+            result = {"error": str(error)}
+        return to_plain_js(result)
+
+    def record_warmup(self, ms_per_frame: float, width: int, height: int, frames: int) -> None:
+        """The page's warm-up render; kept only while no export has measured this machine."""
+        stored = self.stored_timing()
+        if stored is None or stored.source != "export":
+            self._remember_timing(warmup_timing(float(ms_per_frame), int(width), int(height), int(frames)))
 
     def log(self, level: str, message: str) -> None:
         """A line from the page for the export log (e.g. the tab was hidden)."""

@@ -5,7 +5,8 @@ against the numpy reference, read-back), then exports 5 s of the demo track thro
 time and fps per phase, the mean per-frame cost of each render-loop step, the loop's fps (segments encode
 on the worker pool meanwhile) against the render-only fps, the time the export needs after its last frame,
 and native ffmpeg encoding the same frames with the same arguments (encoding.ffmpeg_args) for comparison.
-It also times the offline analysis and the waveform peaks inside Pyodide. Figures, not pass/fail: targets
+It also times the offline analysis and the waveform peaks inside Pyodide, and the ETA's error after 10 %
+of the frames (bench_eta). Figures, not pass/fail: targets
 are read off the ratios.
 """
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from ..encode.encoding import EncodeJob, ffmpeg_args
 from ..export.settings import RESOLUTIONS
-from . import bench_render, bench_responsive
+from . import bench_eta, bench_render, bench_responsive
 from .bench_encode import encode_only
 from .bench_memory import peak_rss
 from .long_track import long_demo
@@ -94,6 +95,8 @@ def main() -> int:
             page.click("#export-close")
             memory.append((seconds, state["total"], peak["peak_mib"], sum(state["phaseSeconds"].values())))
         responsive = bench_responsive.measure(page, Path(tmp))
+        load_demo(page)
+        eta = bench_eta.measure_cases(page)
 
     print(f"\nanalysis in Pyodide, 3 min stereo 48 kHz @60 fps, fft 2048: {analysis_s:.3f} s (target < 0.5 s)")
     print(f"waveform peaks in Pyodide, 1 h mono 48 kHz, 2000 buckets: {peaks_s:.3f} s (target < 1 s)")
@@ -132,6 +135,7 @@ def main() -> int:
           f"({short_t:.0f} s), {long_s} s export {long_mib:.0f} MiB ({long_t:.0f} s): {growth_kb:+.1f} KB per extra "
           f"frame (target < 10 KB)")
     bench_responsive.report(responsive)
+    bench_eta.report(eta)
     return 0
 
 

@@ -12,6 +12,7 @@ from ..export.settings import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS, Expo
 from ..project.contract import MAX_ENCODE_WORKERS
 from .browser import launch_persistent_chromium
 from .driver import PageError, export_to_file, load_audio, load_demo, open_app
+from .progress import progress_printer
 from .server import serve
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -42,25 +43,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="browser profile kept between runs; an interrupted export rerun with the same "
                              f"arguments resumes from it (default: {PROFILE})")
     parser.add_argument("--site", type=Path, default=DIST, help="the built site (default: dist/)")
-
-
-def progress_printer(stream=sys.stdout):
-    shown = {"phase": None, "percent": -1, "log": 0}
-
-    def on_state(state: dict) -> None:
-        for line in state.get("logs", []):
-            if line["n"] > shown["log"] and line["message"].startswith("resuming"):
-                print(line["message"], file=stream, flush=True)
-            shown["log"] = max(shown["log"], line["n"])
-        phase, percent = state.get("phase"), int(100 * state.get("progress", 0))
-        if phase == shown["phase"] and percent < shown["percent"] + 5 and phase not in ("complete",):
-            return
-        shown.update(phase=phase, percent=percent)
-        frames = f" frame {state['frame']}/{state['total']}" if state.get("total") else ""
-        eta = f" eta {state['eta']:.0f}s" if state.get("eta") is not None else ""
-        print(f"[{state.get('elapsed', 0):7.1f}s] {phase:<10} {percent:3d}%{frames}{eta}", file=stream, flush=True)
-
-    return on_state
 
 
 def one_line(error: BaseException) -> str:
@@ -102,7 +84,11 @@ def _export(args: argparse.Namespace, settings: dict) -> int:
         open_app(page, url)
         track = load_demo(page) if args.demo else load_audio(page, args.audio)
         print(f"track: {track}", flush=True)
-        state = export_to_file(page, settings, args.out, progress_printer())
+        printer = progress_printer()
+        try:
+            state = export_to_file(page, settings, args.out, printer)
+        finally:
+            printer.close()
     timings = ", ".join(f"{phase} {seconds:.1f}s" for phase, seconds in state["phaseSeconds"].items())
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB): {timings}", flush=True)
     return 0

@@ -94,6 +94,7 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         rendering = False
         host.end_render()
         store.step_ms = timer.per_item_ms(max(rendered, 1))
+        store.rendered = rendered
         store.log("perf", f"rendered {rendered} frames; per frame: {timer.summary(max(rendered, 1))}")
 
         store.enter(Phase.ENCODING)

@@ -4,6 +4,7 @@
 import { SETTINGS } from '../contract.js';
 import { setupExportConsole } from './export-console.js';
 import { setupResultPanel } from './result-panel.js';
+import { setupExportTiming } from './export-timing.js';
 import { setupExportWarnings } from './export-warnings.js';
 import { setupTimeFields } from './time-field.js';
 
@@ -37,13 +38,6 @@ const PHASE_LABELS = {
   complete: 'Complete', cancelled: 'Cancelled', failed: 'Failed',
 };
 
-/** @param {number | null} seconds */
-function formatEta(seconds) {
-  if (seconds == null || !Number.isFinite(seconds)) return '';
-  const s = Math.round(seconds);
-  return `ETA ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
 /**
  * @param {{
  *   dialog: HTMLDialogElement, openButton: HTMLButtonElement,
@@ -64,6 +58,7 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
   let running = false;
   const times = setupTimeFields(form, () => setRunning(running));
   const warnings = setupExportWarnings($('export-warnings'));
+  const timing = setupExportTiming(progressBox);
 
   const setRunning = (/** @type {boolean} */ value) => {
     running = value;
@@ -116,7 +111,7 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
     bar.value = state.progress;
     $('export-phase').textContent = PHASE_LABELS[/** @type {keyof PHASE_LABELS} */ (state.phase)] ?? state.phase;
     $('export-frames').textContent = state.total ? `frame ${state.frame} / ${state.total}` : '';
-    $('export-eta').textContent = formatEta(state.eta);
+    timing.render(state);
     $('export-error').textContent = state.phase === 'failed' ? state.error ?? '' : '';
     log.add(state.logs);
     warnings.render(state);
