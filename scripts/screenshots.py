@@ -28,7 +28,9 @@ def main() -> None:
         page.wait_for_timeout(500)
         page.screenshot(path=str(OUT / "main.png"))
         open_export_dialog(page)
-        page.wait_for_timeout(300)
+        # The estimate before Start: frames, length, time (from a measured warm-up) and size.
+        page.get_by_role("region", name="Estimate").get_by_text("frames").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(3000)
         page.screenshot(path=str(OUT / "export-dialog.png"))
         # A finished export: the result panel with its player (half-way in) and the console.
         fill_export_dialog(page, {"resolution": "720p", "fps": 30, "start": 6, "duration": 2})
