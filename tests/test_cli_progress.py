@@ -101,3 +101,19 @@ def test_the_dialog_writes_elapsed_and_eta_as_the_cli_does():
     seconds = [0, 0.4, 0.5, 0.6, 2.5, 59.5, 61, 599.4, 3599.6, 3600, 3 * 3600 + 62, 100 * 3600]
     module = (ROOT / "web" / "src" / "ui" / "export-timing.js").as_uri()
     assert run_node(script, [module, seconds]) == [clock_text(s) for s in seconds]
+
+
+@pytest.mark.parametrize("tty", [False, True], ids=["piped", "terminal"])
+def test_the_exports_warnings_are_printed_once_each_and_info_lines_are_not(tty):
+    stream = FakeTty() if tty else io.StringIO()
+    printer = progress_printer(stream)
+    logs = [{"n": 1, "level": "info", "message": "export started"},
+            {"n": 2, "level": "warning", "message": "The track is silent from 0.00 s to 0.20 s."},
+            {"n": 3, "level": "warning", "message": "No layer is visible: the video shows only the stage background."}]
+    for state in states():
+        printer({**state, "logs": logs})
+    printer.close()
+    text = stream.getvalue()
+    assert text.count("warning: The track is silent from 0.00 s to 0.20 s.") == 1
+    assert text.count("warning: No layer is visible") == 1
+    assert "export started" not in text
