@@ -103,6 +103,14 @@ def test_the_estimate_counts_the_chosen_ranges_frames_and_length_and_follows_the
     choose(dialog, start="0:23", duration="5")
     expect(box).to_contain_text("runs past the end of the track")
 
+    # A range set from code, with no input event (as the timeline's markers set it), shows too.
+    page.evaluate("""() => {
+        document.querySelector('#export-form [name="start"]').value = '0';
+        document.querySelector('#export-form [name="duration"]').value = '1';
+    }""")
+    assert int(shown(box, page)["frames"]) == 30
+    expect(figure(box, "Video length")).to_have_text("0:01.00")
+
 
 def test_after_a_short_export_the_time_estimate_is_scaled_from_its_measured_figures(demo_page):
     page = demo_page
