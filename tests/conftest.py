@@ -1,4 +1,4 @@
-"""Session fixtures shared by test files."""
+"""Fixtures shared by test files."""
 
 from __future__ import annotations
 
@@ -15,3 +15,20 @@ def native_exports(tmp_path_factory):
     from segment_runs import NativeExports
 
     return NativeExports(tmp_path_factory.mktemp("native-exports"))
+
+
+@pytest.fixture
+def bridge(monkeypatch):
+    """The bridge module imported fresh against the stand-in js/pyodide modules."""
+    from js_stand_ins import fresh_bridge
+
+    return fresh_bridge(monkeypatch)
+
+
+@pytest.fixture
+def page():
+    """A fake page holding the default project and 2 s of synthetic audio (a file may override it)."""
+    from fake_page import FakePage
+    from fakes import default_project, synthetic_audio
+
+    return FakePage(default_project(), synthetic_audio(2.0))

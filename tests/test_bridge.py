@@ -39,11 +39,6 @@ BROKEN = JsException("UnknownError", "the disk is on fire")
 
 
 @pytest.fixture
-def bridge(monkeypatch):
-    return fresh_bridge(monkeypatch)
-
-
-@pytest.fixture
 def page():
     return FakePage(default_project(), synthetic_audio(1.0))
 

@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import pytest
 from fake_page import FakePage
-from fakes import default_project, synthetic_audio
-from js_stand_ins import PROXIES, JsArray, JsException, JsObject, JsPromise, fresh_bridge
+from fakes import synthetic_audio
+from js_stand_ins import PROXIES, JsArray, JsException, JsObject, JsPromise
 
 from vizengine.audio.paused_frame import paused_frame
 from vizengine.frames.gpu_plan import gpu_plan
@@ -18,16 +18,6 @@ from vizengine.project.description import Project
 OUT_OF_STORAGE = ("The browser ran out of storage for frames: export a shorter range or a lower resolution, "
                   "or free disk space.")
 EXPORT = {"resolution": "720p", "fps": 30, "quality": "low", "format": "mp4", "start": 0, "duration": 0.1}
-
-
-@pytest.fixture
-def bridge(monkeypatch):
-    return fresh_bridge(monkeypatch)
-
-
-@pytest.fixture
-def page():
-    return FakePage(default_project(), synthetic_audio(2.0))
 
 
 async def until(condition, what: str) -> None:

@@ -7,24 +7,13 @@ import asyncio
 
 import numpy as np
 import pytest
-from fake_page import FakePage
-from fakes import default_project, synthetic_audio
-from js_stand_ins import TypedArray, fresh_bridge
+from fakes import synthetic_audio
+from js_stand_ins import TypedArray
 
 from vizengine.audio.analysis import peaks
 from vizengine.audio.clip import DecodedAudio
 from vizengine.audio.waveform import MAX_COLUMNS, timeline_peaks
 from vizengine.errors import AudioError
-
-
-@pytest.fixture
-def bridge(monkeypatch):
-    return fresh_bridge(monkeypatch)
-
-
-@pytest.fixture
-def page():
-    return FakePage(default_project(), synthetic_audio(2.0))
 
 
 def waveform(app, columns):
