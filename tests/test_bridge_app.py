@@ -8,7 +8,6 @@ from fractions import Fraction
 
 import pytest
 from fake_page import FakePage
-from fakes import synthetic_audio
 from js_stand_ins import PROXIES, JsArray, JsException, JsObject, JsPromise
 
 from vizengine.audio.paused_frame import paused_frame
