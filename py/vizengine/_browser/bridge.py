@@ -26,6 +26,7 @@ from ..export.orchestrator import export_video
 from ..export.manifest import build_manifest, fingerprint_steps, settings_of
 from ..export.settings import ExportSettings
 from ..export.store import ExportStore, Phase
+from ..frames.frame import PIXELS, PageFrame
 from ..frames.gpu_plan import gpu_plan
 from ..project.description import Project
 from ..steps import run_in_steps
@@ -50,6 +51,7 @@ class BrowserHost:
     def __init__(self, host: Any) -> None:
         self._js = host
         self._audio: AudioFrames | None = None
+        self._size = (0, 0)
         self._decoded: tuple[int, DecodedAudio] | None = None  # (the page's track id, its samples)
 
     def project(self) -> Project:
@@ -102,12 +104,13 @@ class BrowserHost:
             "dt": dt,
         }))
 
-    def begin_render(self, width: int, height: int, audio: AudioFrames) -> None:
+    def begin_render(self, width: int, height: int, audio: AudioFrames, form: str = PIXELS) -> None:
         # The analysis stays here; each frame's rows go with its draw call (a few KB, not the whole song).
         self._audio = audio
+        self._size = (width, height)
         with page_call(RenderError, f"Could not prepare rendering at {width}x{height}"):
             self._js.beginRender(width, height, to_plain_js({"fftSize": audio.fft_size,
-                                                             "sampleRate": audio.sample_rate}))
+                                                             "sampleRate": audio.sample_rate}), form)
 
     def draw_frame(self, index: int, time: float, dt: float) -> None:
         if self._audio is None:
@@ -120,6 +123,10 @@ class BrowserHost:
         pixels = await awaited(RenderError, "Could not read the rendered frame", self._js.readFrame)
         with page_call(RenderError, "Could not read the rendered frame"):
             pixels.assign_to(out)
+
+    async def capture_frame(self) -> PageFrame:
+        video_frame = await awaited(RenderError, "Could not capture the rendered frame", self._js.captureFrame)
+        return PageFrame(video_frame, self._size)
 
     def end_render(self) -> None:
         self._audio = None
