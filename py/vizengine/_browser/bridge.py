@@ -18,7 +18,10 @@ import numpy as np
 from ..audio.analysis import AudioFrames
 from ..audio.clip import DecodedAudio
 from ..audio.paused_frame import paused_frame
+from ..encode.choice import FFMPEG, WEBCODECS, Support, choose_encoder
 from ..encode.segmented_encoder import SegmentedEncoder
+from ..encode.webcodecs import webcodecs_config
+from ..encode.webcodecs_encoder import WebCodecsEncoder
 from ..encode.segments import plan_segments
 from ..errors import AudioError, ExportCancelled, ExportError, RenderError
 from ..export.cancel import CancelSignal
@@ -32,6 +35,10 @@ from ..project.description import Project
 from ..steps import run_in_steps
 from .ffi import awaited, page_call, to_plain_js, to_uint8array
 from .segment_runtime import JsSegmentRuntime
+from .webcodecs_runtime import JsVideoCodecRuntime
+
+# The encoders a stored export may have been made with, and the dialog's choice that runs each again.
+_ENCODER_CHOICES = ((SegmentedEncoder.name, FFMPEG), (WebCodecsEncoder.name, WEBCODECS))
 
 
 # Samples per slice of the decoded audio's copy into Python.
@@ -185,16 +192,18 @@ class App:
         for entry in entries:
             try:
                 settings = settings_of(entry["manifest"])
-                manifest = build_manifest(settings, project, audio, SegmentedEncoder.name, build, sha256)
+                encoders = [choice for name, choice in _ENCODER_CHOICES
+                            if build_manifest(settings, project, audio, name, build, sha256).key == entry["key"]]
             except ExportError:
                 continue  # made for another track or app version: its range may not even fit this track
-            if manifest.key != entry["key"]:
+            if not encoders:
                 continue  # another track, project or build: never mixed in
+            total = settings.frame_range(audio.duration).count
             stored = {int(s) for s in entry.get("segmentsDone", [])}
-            segments = plan_segments(manifest.frame_count, settings.fps)
-            done = sum(segment.count for segment in segments if segment.index in stored)
-            offers.append({"exportId": entry["exportId"], "settings": settings.to_dict(), "done": done,
-                           "total": manifest.frame_count})
+            done = sum(segment.count for segment in plan_segments(total, settings.fps) if segment.index in stored)
+            # The encoder that made it, so the resumed export runs it again whatever the dialog shows.
+            offers.append({"exportId": entry["exportId"], "settings": {**settings.to_dict(), "encoder": encoders[0]},
+                           "done": done, "total": total})
         return to_plain_js(offers)
 
     def discard_export(self, export_id: str) -> Any:
@@ -210,7 +219,7 @@ class App:
         try:
             try:
                 parsed = ExportSettings.from_dict(settings)
-                encoder = SegmentedEncoder(JsSegmentRuntime(self._page.segments), parsed.encode_workers)
+                encoder = await self._encoder(parsed)
             except Exception as error:  # noqa: BLE001 — whatever it is, the dialog must say it
                 message = str(error) if isinstance(error, ExportError) else f"Invalid settings: {error}"
                 # Refused before export_video began: the store still holds the previous export's state
@@ -231,6 +240,24 @@ class App:
                 self.plan_preview()  # an edit made during the export shows now
             except ExportError as error:
                 self.store.log("error", f"preview: {error}")
+
+    async def _encoder(self, settings: ExportSettings) -> Any:
+        """The encoder the settings ask for, WebCodecs where auto finds the browser can encode the export;
+        its `reason` goes to the export's log."""
+        segments = JsSegmentRuntime(self._page.segments)
+        page_codec = getattr(self._page, "webcodecs", None)
+        codec = JsVideoCodecRuntime(page_codec) if page_codec is not None else None
+        support = Support(False, "the page has no WebCodecs encoder")
+        if settings.encoder != FFMPEG and codec is not None:
+            width, height = settings.size
+            config = webcodecs_config(width, height, settings.fps, settings.quality, settings.format)
+            support = await codec.supports(config.to_dict())
+        choice = choose_encoder(settings.encoder, settings.format, support)
+        if choice.encoder == WEBCODECS:
+            return WebCodecsEncoder(segments, codec, choice.reason)
+        encoder = SegmentedEncoder(segments, settings.encode_workers)
+        encoder.reason = choice.reason
+        return encoder
 
     def log(self, level: str, message: str) -> None:
         """A line from the page for the export log (e.g. the tab was hidden)."""
