@@ -161,7 +161,7 @@ class RecordingEncoder:
 
     def __init__(self, inner: Encoder, events: list) -> None:
         self.inner, self.events = inner, events
-        self.name = inner.name
+        self.name, self.wants = inner.name, inner.wants
         self.rgb: list[np.ndarray] = []
 
     async def start(self, job: EncodeJob, manifest: Manifest, signal: CancelSignal) -> None:

@@ -60,8 +60,9 @@ class WebCodecsEncoder(SegmentedEncoder):
     async def start(self, job: EncodeJob, manifest: Manifest, signal: CancelSignal) -> None:
         self._config = webcodecs_config(job.width, job.height, job.fps, job.quality, job.format)
         await super().start(job, manifest, signal)
-        self._unsubscribe_codec = signal.on_cancel(self.codec.cancel)
+        # Configured before the cancel hook: configure() starts afresh, so it must not undo a cancel.
         self.codec.configure(self._config.to_dict(), job.fps, job.format)
+        self._unsubscribe_codec = signal.on_cancel(self.codec.cancel)
 
     async def add_frame(self, index: int, frame: PageFrame) -> None:
         segment = self._segments[index // self._size]
