@@ -103,7 +103,7 @@ fpsField.addEventListener('change', showPaused);
 
 // Tests and the headless CLI look here; the UI never needs it.
 const vizengine = {
-  host, playback, segments, webcodecs, transport, preview, renderer: stage.renderer, stage, layers: getLayers,
+  host, project, playback, segments, webcodecs, transport, preview, renderer: stage.renderer, stage, layers: getLayers,
   get app() { return app; },
   get python() { return python; },
   get state() { return lastState; },
