@@ -67,6 +67,8 @@ def test_auto_picks_webcodecs_and_its_file_has_the_codecs_exact_frames_and_plays
     audio_seconds = float(info["audio"].get("duration") or info["format"]["duration"])
     assert abs(video_seconds - 2.1) <= 1 / FPS and abs(audio_seconds - 2.1) <= 1 / FPS, (video_seconds, audio_seconds)
 
+    panel = demo_page.get_by_role("region", name="Export result")
+    assert panel.locator("dd[data-field=codecs]").inner_text() == f"{'H.264 + AAC' if fmt == 'mp4' else 'VP9 + Opus'} (WebCodecs)"
     played = play_in_chromium(demo_page, 62 / FPS + 0.5 / FPS)  # the last frame
     assert abs(played["duration"] - 2.1) <= 1 / FPS, played
     assert abs(played["time"] - (62.5 / FPS)) < 1 / FPS and played["size"] == [1280, 720]

@@ -48,6 +48,7 @@ def test_auto_asks_the_browser_about_the_exports_own_codec_and_size_and_runs_web
     encoder = chosen(bridge, webcodecs)
     assert encoder.name == "webcodecs" and encoder.wants == "video_frame"
     assert "auto" in encoder.reason and "VP9 + Opus" in encoder.reason
+    assert encoder.codecs == "VP9 + Opus (WebCodecs)"
     (config,) = webcodecs.asked
     assert config["video"]["codec"] == "vp09.00.41.08"
     assert (config["video"]["width"], config["video"]["height"], config["video"]["framerate"]) == (1920, 1080, 60)
@@ -58,6 +59,7 @@ def test_auto_falls_back_to_ffmpeg_with_the_browsers_reason(bridge):
     encoder = chosen(bridge, FakeWebCodecs(supported=False, why="VideoEncoder.isConfigSupported refuses vp09"))
     assert encoder.name == "ffmpeg.wasm, segmented" and encoder.wants == "pixels"
     assert "refuses vp09" in encoder.reason and "VP8 + Vorbis" in encoder.reason
+    assert encoder.codecs == "VP8 + Vorbis (ffmpeg.wasm)"
 
 
 def test_a_support_check_that_throws_means_ffmpeg_not_a_failed_export(bridge):

@@ -18,7 +18,7 @@ import numpy as np
 from ..audio.analysis import AudioFrames
 from ..audio.clip import DecodedAudio
 from ..audio.paused_frame import paused_frame
-from ..encode.choice import FFMPEG, WEBCODECS, Support, choose_encoder
+from ..encode.choice import CODECS, FFMPEG, WEBCODECS, Support, choose_encoder
 from ..encode.segmented_encoder import SegmentedEncoder
 from ..encode.webcodecs import webcodecs_config
 from ..encode.webcodecs_encoder import WebCodecsEncoder
@@ -254,9 +254,12 @@ class App:
             support = await codec.supports(config.to_dict())
         choice = choose_encoder(settings.encoder, settings.format, support)
         if choice.encoder == WEBCODECS:
-            return WebCodecsEncoder(segments, codec, choice.reason)
-        encoder = SegmentedEncoder(segments, settings.encode_workers)
-        encoder.reason = choice.reason
+            encoder = WebCodecsEncoder(segments, codec, choice.reason)
+        else:
+            encoder = SegmentedEncoder(segments, settings.encode_workers)
+            encoder.reason = choice.reason
+        # The result panel says what the file holds: with auto, WebM may be VP8 + Vorbis.
+        encoder.codecs = f"{CODECS[(choice.encoder, settings.format)]} ({choice.label})"
         return encoder
 
     def log(self, level: str, message: str) -> None:

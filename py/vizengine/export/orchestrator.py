@@ -45,6 +45,7 @@ class ExportResult:
     size: int
     width: int
     height: int
+    codecs: str = ""  # e.g. "VP9 + Opus (WebCodecs)", when the encoder says (see the bridge)
 
 
 async def export_video(host: Host, settings: ExportSettings, signal: CancelSignal, store: ExportStore,
@@ -110,7 +111,7 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         file_name = settings.file_name()
         size = await host.deliver(output, file_name, MIME[settings.format])
         result = ExportResult(file_name, MIME[settings.format], frames.count, float(frames.duration), size,
-                              width, height)
+                              width, height, getattr(encoder, "codecs", ""))
         store.log("success", f"exported {file_name} ({size / 1e6:.2f} MB)")
         store.finish(Phase.COMPLETE, result=result.__dict__)
         return result
