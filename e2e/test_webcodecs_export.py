@@ -156,3 +156,50 @@ def test_cancel_mid_render_with_webcodecs_leaves_no_segments_or_files_and_the_ne
     out = tmp_path / "after-cancel.webm"
     export_to_file(page, {"duration": 0.2, "encoder": "webcodecs"}, out)
     assert int(probe(out)["video"]["nb_read_frames"]) == 6
+
+
+def test_closing_the_page_mid_render_then_resuming_a_webcodecs_export_reencodes_only_missing_segments(
+        browser, site_url, tmp_path):
+    from test_streamed_export import framemd5, wait_for_segments
+    from vizengine.cli.driver import load_demo, open_app
+
+    settings = {"resolution": "720p", "fps": FPS, "quality": "medium", "format": "webm", "start": 1, "duration": 6,
+                "encoder": "webcodecs"}
+    clean = browser.new_context(accept_downloads=True)
+    page = clean.new_page()
+    open_app(page, site_url)
+    load_demo(page)
+    export_to_file(page, settings, tmp_path / "whole.webm")
+    clean.close()
+
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    open_app(page, site_url)
+    load_demo(page)
+    open_export_dialog(page)
+    fill_export_dialog(page, {**settings, "encoder": "auto"})  # auto runs the same encoder, so it resumes
+    start_export(page)
+    wait_for_segments(page, 1)
+    page.close()
+
+    page = context.new_page()
+    open_app(page, site_url)
+    load_demo(page)
+    page.wait_for_selector("#resume-offer:not([hidden])", timeout=60_000)
+    assert "of 180 frames done" in page.locator("#resume-offer .resume-text").inner_text()
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    page.click("#resume-offer .resume-start")
+    state = wait_for_export(page)
+    assert state["phase"] == "complete", state.get("error")
+    resumed_line = [line["message"] for line in state["logs"] if line["message"].startswith("resuming")]
+    assert resumed_line and not resumed_line[0].startswith("resuming: 0 "), resumed_line
+    page.wait_for_timeout(500)
+    resumed = tmp_path / "resumed.webm"
+    downloads[0].save_as(str(resumed))
+    context.close()
+
+    info = probe(resumed)
+    assert (info["video"]["codec_name"], int(info["video"]["nb_read_frames"])) == ("vp9", 180)
+    # Each segment is its own encode from the same frames: the resumed file decodes like the whole one.
+    assert framemd5(resumed) == framemd5(tmp_path / "whole.webm")
