@@ -87,10 +87,14 @@ FLAT = {"black": ("#000000", (0, 0, 0)), "white": ("#ffffff", (255, 255, 255)), 
 
 
 @pytest.mark.parametrize("fmt", ["mp4", "webm"])
-def test_flat_black_white_and_red_have_the_colours_of_the_ffmpeg_path_in_ffmpeg_and_in_chromium(demo_page, tmp_path, fmt):
-    for name, (css, rgb) in FLAT.items():
+def test_flat_black_white_and_red_keep_their_colours_in_ffmpeg_and_in_chromium(demo_page, tmp_path, fmt):
+    """WebCodecs' H.264 is full range (yuvj420p) where x264's is limited: either way the decoded colour must be
+    the ffmpeg path's (MP4) and the colour asked for. The ffmpeg path's WebM is VP8, which cannot say which
+    matrix it used; decoders take BT.601 where it wrote BT.709, so its red is off (see the README's Known
+    limits): WebM is held to the colour asked for only."""
+    means = {}
+    for name, (css, _) in FLAT.items():
         flat(demo_page, css)
-        means = {}
         for encoder in ("webcodecs", "ffmpeg"):
             out = tmp_path / f"{name}-{encoder}.{fmt}"
             state = export_to_file(demo_page, {"resolution": "720p", "fps": FPS, "format": fmt, "start": 0,
@@ -98,21 +102,25 @@ def test_flat_black_white_and_red_have_the_colours_of_the_ffmpeg_path_in_ffmpeg_
             assert f"encoder ready: {'webcodecs' if encoder == 'webcodecs' else 'ffmpeg.wasm, segmented'}" in encoder_lines(state)
             decoded = frames_rgb(out, 1280, 720)
             assert len(decoded) == 6
-            means[encoder] = {"ffmpeg": decoded.reshape(-1, 3).mean(axis=0),
-                              "chromium": np.array(play_in_chromium(demo_page, 0.05)["mean"])}
+            means[name, encoder] = {"ffmpeg": decoded.reshape(-1, 3).mean(axis=0),
+                                    "chromium": np.array(play_in_chromium(demo_page, 0.05)["mean"])}
             demo_page.click("#export-close")
+    print({key: {player: mean.round(1).tolist() for player, mean in value.items()} for key, value in means.items()})
+    for name, (_, rgb) in FLAT.items():
         for player in ("ffmpeg", "chromium"):
-            ours, theirs = means["webcodecs"][player], means["ffmpeg"][player]
-            assert np.abs(ours - theirs).max() <= 2, (name, fmt, player, ours, theirs)
-        # and both are the colour asked for, within what 8-bit limited-range video keeps
-        assert np.abs(means["webcodecs"]["chromium"] - rgb).max() <= 4, (name, means["webcodecs"])
+            ours, theirs = means[name, "webcodecs"][player], means[name, "ffmpeg"][player]
+            # and within what 8-bit video keeps of the colour asked for
+            assert np.abs(ours - rgb).max() <= 3, (name, fmt, player, ours)
+            if fmt == "mp4":
+                assert np.abs(ours - theirs).max() <= 2, (name, fmt, player, ours, theirs)
 
 
 def onsets(path: Path, fps: int) -> tuple[float, float]:
-    """(first frame that differs from frame 0, in s; first audio sample above -30 dBFS, in s)."""
+    """(first frame that clearly differs from frame 0, in s; first audio sample above -30 dBFS, in s)."""
     frames = frames_rgb(path, 1280, 720).astype(np.float32)
     change = np.abs(frames - frames[0]).mean(axis=(1, 2, 3))
-    video = int(np.argmax(change > 1.0)) / fps
+    # A tenth of the biggest change: above the frame-to-frame wobble of a lossy encode of a still picture.
+    video = int(np.argmax(change > max(1.0, 0.1 * change.max()))) / fps
     raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a", "-ac", "1", "-ar", "48000",
                           "-f", "f32le", "-"], check=True, capture_output=True).stdout
     audio = np.frombuffer(raw, dtype=np.float32)
