@@ -81,6 +81,11 @@ def main() -> int:
             state = export_to_file(page, {"resolution": resolution, "fps": fps, "quality": "high", "format": "mp4",
                                           "start": 4, "duration": SECONDS, "encoder": "ffmpeg"}, out)
             page.click("#export-close")
+            webcodecs = export_to_file(page, {"resolution": resolution, "fps": fps, "quality": "high",
+                                              "format": "mp4", "start": 4, "duration": SECONDS,
+                                              "encoder": "webcodecs"}, Path(tmp) / f"{resolution}-{fps}-wc.mp4")
+            page.click("#export-close")
+            render["webcodecs"] = webcodecs["phaseSeconds"]
             frames = state["total"]
             width, height = RESOLUTIONS[resolution]
             native = native_encode_seconds(out, width, height, fps, frames, "high")
@@ -128,6 +133,12 @@ def main() -> int:
               f"{frames / native / (frames / encode_s):.1f}x slower than native), end-to-end {frames / total:.2f} "
               f"fps; end-to-end time {total:.1f} s = {total / (render_s + encode_s):.2f}x (render-only "
               f"{render_s:.1f} s + encode-only {encode_s:.1f} s) (target <= 0.75x)")
+        wc = render["webcodecs"]
+        wc_total = sum(wc.values())
+        print(f"  WebCodecs (H.264 from VideoFrames of the canvas, no read-back): {wc_total:.1f} s in all, "
+              f"{frames / wc_total:.2f} fps end-to-end = {frames / wc_total / render_fps:.2f}x layers + composite "
+              f"{render_fps:.1f} fps (target >= 0.7x); rendering {frames / wc['rendering']:.2f} fps, then "
+              f"{wc['encoding']:.2f} s for the last segments, the audio and the join")
     (short_s, short_n, short_mib, short_t), (long_s, long_n, long_mib, long_t) = memory
     growth_kb = (long_mib - short_mib) * 1024 * 1.024 / (long_n - short_n)
     print(f"\nbrowser peak memory (summed RSS of its processes), 720p30 MP4: {short_s} s export {short_mib:.0f} MiB "
