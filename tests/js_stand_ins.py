@@ -95,11 +95,26 @@ class TypedArray:
     def subarray(self, start: int, end: int) -> "TypedArray":
         return TypedArray(self.data[start:end])  # a view, as in JS
 
+    @property
+    def buffer(self) -> np.ndarray:
+        """The ArrayBuffer: its bytes, shared with every view made of it."""
+        return self.data.view(np.uint8)
+
 
 class Uint8Array:
     @staticmethod
     def new(length: int) -> TypedArray:
         return TypedArray(np.zeros(length, dtype=np.uint8))
+
+
+class Float32Array:
+    @staticmethod
+    def new(source: int | np.ndarray) -> TypedArray:
+        if isinstance(source, np.ndarray):  # new Float32Array(arrayBuffer): a view of those bytes
+            if source.nbytes % 4:
+                raise ValueError("byte length of Float32Array should be a multiple of 4")
+            return TypedArray(source.view(np.float32))
+        return TypedArray(np.zeros(source, dtype=np.float32))
 
 
 class JsArray(list):
@@ -200,7 +215,7 @@ BROWSER = "vizengine._browser"
 def modules() -> dict[str, types.ModuleType]:
     """Fresh `js`, `pyodide` and `pyodide.ffi` modules for sys.modules."""
     js = types.ModuleType("js")
-    js.Uint8Array, js.Object, js.AbortController = Uint8Array, Object, AbortController
+    js.Uint8Array, js.Float32Array, js.Object, js.AbortController = Uint8Array, Float32Array, Object, AbortController
     ffi = types.ModuleType("pyodide.ffi")
     ffi.JsException, ffi.to_js, ffi.create_proxy = JsException, to_js, create_proxy
     pyodide = types.ModuleType("pyodide")

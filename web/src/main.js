@@ -15,6 +15,7 @@ import { setupExportActivity } from './ui/export-activity.js';
 import { setupExportDialog } from './ui/export-dialog.js';
 import { setupLayerPanel } from './ui/layer-panel.js';
 import { setupResumeOffer } from './ui/resume-offer.js';
+import { setupTimeline } from './ui/timeline.js';
 import { setupTransport } from './ui/transport.js';
 
 const base = new URL('./', document.baseURI);
@@ -46,6 +47,7 @@ const host = createHost({
   onState: (state) => { lastState = state; dialog.render(state); activity.render(state); },
   onBusy: (busy) => {
     transport.refresh();
+    timeline.refresh();
     if (busy) void keepAwake.start();
     else keepAwake.stop();
   },
@@ -78,6 +80,13 @@ const transport = setupTransport({
   isBusy: () => host.isExporting(),
 });
 
+// Under the stage: waveform, export-range markers (two-way with the dialog's Start/Duration), playhead.
+const timeline = setupTimeline({
+  box: /** @type {HTMLElement} */ (document.getElementById('timeline')),
+  form: /** @type {HTMLFormElement} */ (document.getElementById('export-form')),
+  playback, getApp: () => app, isBusy: () => host.isExporting(),
+});
+
 // Python plans the composite whenever the layers change, and computes the paused preview's audio frame
 // whenever the playhead stops somewhere: both go through the same code the export uses.
 const previewError = /** @type {HTMLElement} */ (document.getElementById('preview-error'));
@@ -103,7 +112,8 @@ fpsField.addEventListener('change', showPaused);
 
 // Tests and the headless CLI look here; the UI never needs it.
 const vizengine = {
-  host, project, playback, segments, webcodecs, transport, preview, renderer: stage.renderer, stage, layers: getLayers,
+  host, project, playback, segments, webcodecs, transport, timeline, preview, renderer: stage.renderer, stage,
+  layers: getLayers,
   get app() { return app; },
   get python() { return python; },
   get state() { return lastState; },
@@ -113,6 +123,7 @@ const vizengine = {
       app = pyodide.pyimport('vizengine._browser.bridge').install(host);
       replan();
       showPaused();
+      timeline.refresh();
       status.textContent = 'Ready';
       status.dataset.state = 'ready';
       openExport.disabled = playback.buffer === null;

@@ -18,6 +18,7 @@ import numpy as np
 from ..audio.analysis import AudioFrames
 from ..audio.clip import DecodedAudio
 from ..audio.paused_frame import paused_frame
+from ..audio.waveform import timeline_peaks
 from ..encode.choice import CODECS, FFMPEG, WEBCODECS, Support, choose_encoder
 from ..encode.segmented_encoder import SegmentedEncoder
 from ..encode.webcodecs import webcodecs_config
@@ -33,7 +34,7 @@ from ..frames.frame import PIXELS, PageFrame
 from ..frames.gpu_plan import gpu_plan
 from ..project.description import Project
 from ..steps import run_in_steps
-from .ffi import awaited, page_call, to_plain_js, to_uint8array
+from .ffi import awaited, page_call, to_float32array, to_plain_js, to_uint8array
 from .segment_runtime import JsSegmentRuntime
 from .webcodecs_runtime import JsVideoCodecRuntime
 
@@ -60,6 +61,7 @@ class BrowserHost:
         self._audio: AudioFrames | None = None
         self._size = (0, 0)
         self._decoded: tuple[int, DecodedAudio] | None = None  # (the page's track id, its samples)
+        self._copying: tuple[int, asyncio.Future] | None = None  # the copy under way, for every caller to share
 
     def project(self) -> Project:
         with page_call(ExportError, "Could not read the project from the page"):
@@ -75,17 +77,29 @@ class BrowserHost:
             raise AudioError("No audio is loaded: pick a file or use the demo track.")
         track = int(decoded.id)
         warnings = tuple(str(w) for w in getattr(decoded, "warnings", None) or ())  # absent: nothing noticed
-        if self._decoded is not None and self._decoded[0] == track:
-            # The page may learn of a damaged file after the first copy: its notes are always fresh.
-            return dataclasses.replace(self._decoded[1], warnings=warnings)
-        self._decoded = None  # the previous track's copy goes before the next one is made
-        samples = np.empty((decoded.channels.length, decoded.length), dtype=np.float32)
-        # Half an hour of stereo is 700 MB: copied in slices, so the page keeps painting meanwhile.
-        await run_in_steps(_copy_channels(decoded.channels, samples))
-        digests = tuple(digest.to_bytes() for digest in decoded.digests)
-        audio = DecodedAudio(samples, int(decoded.sampleRate), digests, warnings)
-        self._decoded = (track, audio)
-        return audio
+        if self._decoded is None or self._decoded[0] != track:
+            # A new track asks for its copy from several callers at once (paused frame, waveform, resume
+            # offer): they share one copy, or a long track would be copied, and held, once per caller.
+            if self._copying is None or self._copying[0] != track:
+                self._decoded = None  # the previous track's copy goes before the next one is made
+                self._copying = (track, asyncio.ensure_future(self._copy(track, decoded)))
+            await asyncio.shield(self._copying[1])
+            if self._decoded is None or self._decoded[0] != track:
+                return await self.decode_audio()  # the page switched tracks during the copy
+        # The page may learn of a damaged file after the first copy: its notes are always fresh.
+        return dataclasses.replace(self._decoded[1], warnings=warnings)
+
+    async def _copy(self, track: int, decoded: Any) -> None:
+        try:
+            samples = np.empty((decoded.channels.length, decoded.length), dtype=np.float32)
+            # Half an hour of stereo is 700 MB: copied in slices, so the page keeps painting meanwhile.
+            await run_in_steps(_copy_channels(decoded.channels, samples))
+            digests = tuple(digest.to_bytes() for digest in decoded.digests)
+            if self._copying is not None and self._copying[0] == track:
+                self._decoded = (track, DecodedAudio(samples, int(decoded.sampleRate), digests))
+        finally:
+            if self._copying is not None and self._copying[0] == track:
+                self._copying = None
 
     def pause_playback(self) -> None:
         with page_call(ExportError, "Could not pause playback"):
@@ -172,6 +186,14 @@ class App:
             return  # the playhead moved on, or an export began, while the audio was copied
         frames = paused_frame(audio, time, fps, **self.host.project().analyser_kwargs())
         self.host.show_paused_frame(frames, 1.0 / fps)
+
+    def waveform(self, columns: int) -> Any:
+        """The loaded track's peaks for the timeline, `columns` buckets: {mins, maxs} (Float32Arrays)."""
+        return asyncio.ensure_future(self._waveform(columns))
+
+    async def _waveform(self, columns: int) -> Any:
+        mins, maxs = timeline_peaks(await self.host.decode_audio(), columns)
+        return to_plain_js({"mins": to_float32array(mins), "maxs": to_float32array(maxs)})
 
     def resumable_exports(self) -> Any:
         """Stored, unfinished exports of the loaded track and current project: [{exportId, settings, done, total}]."""

@@ -24,6 +24,11 @@ def to_uint8array(data: bytes | np.ndarray) -> Any:
     return array
 
 
+def to_float32array(data: np.ndarray) -> Any:
+    # The bytes cross as a Uint8Array copy; the Float32Array is a view of that same buffer, not a second copy.
+    return js.Float32Array.new(to_uint8array(np.ascontiguousarray(data, dtype=np.float32)).buffer)
+
+
 def to_plain_js(value: Any) -> Any:
     return to_js(value, dict_converter=js.Object.fromEntries)
 

@@ -149,6 +149,17 @@ async def _render_frames(host: Host, encoder: Encoder, frames: FrameRange, size:
     if todo:
         host.draw_frame(todo[0], float(frames.time(todo[0])), dt)
     breathed = time.monotonic()
+
+    async def breathe() -> None:
+        # Checked twice a frame (after the read-back and the next draw, and after the encode): one frame's
+        # work is two tasks of the page's thread, not one.
+        nonlocal breathed
+        if time.monotonic() - breathed > BREATHE_SECONDS:
+            with timer.step("page"):
+                await asyncio.sleep(0)  # let the page paint progress and take a Cancel click
+            breathed = time.monotonic()
+            signal.check()
+
     for k, i in enumerate(todo):
         signal.check()
         with timer.step("gpu"):  # what the GPU still had to do when the CPU came for the frame
@@ -157,15 +168,13 @@ async def _render_frames(host: Host, encoder: Encoder, frames: FrameRange, size:
             if k + 1 < len(todo):
                 with timer.step("draw"):
                     host.draw_frame(todo[k + 1], float(frames.time(todo[k + 1])), dt)
+            await breathe()
             with timer.step("encode"):
                 await encoder.add_frame(i, frame)
         finally:
             frame.close()
         store.advance(done + k + 1, frames.count)
-        if time.monotonic() - breathed > BREATHE_SECONDS:
-            with timer.step("page"):
-                await asyncio.sleep(0)  # let the page paint progress and take a Cancel click
-            breathed = time.monotonic()
+        await breathe()
     return timer, len(todo)
 
 
