@@ -14,7 +14,9 @@ def test_cancel_during_render_leaves_no_frames_restores_playback_and_allows_anot
     page.wait_for_function("window.vizengine.playback.playing")
 
     open_export_dialog(page)
-    fill_export_dialog(page, {"resolution": "720p", "fps": 30, "format": "mp4", "start": 0, "duration": 20})
+    # ffmpeg.wasm: its frames reach IndexedDB from the first one (WebCodecs' cancel: test_webcodecs_export.py)
+    fill_export_dialog(page, {"resolution": "720p", "fps": 30, "format": "mp4", "start": 0, "duration": 20,
+                              "encoder": "ffmpeg"})
     start_export(page)
     page.wait_for_function("window.vizengine.state?.phase === 'rendering' && window.vizengine.state.frame >= 10",
                            timeout=120_000)
@@ -42,7 +44,8 @@ def test_cancel_during_render_leaves_no_frames_restores_playback_and_allows_anot
 def test_cancel_while_joining_segments_leaves_nothing_and_the_next_export_works(demo_page, tmp_path):
     page = demo_page
     open_export_dialog(page)
-    fill_export_dialog(page, {"resolution": "720p", "fps": 30, "format": "mp4", "start": 1, "duration": 2})
+    fill_export_dialog(page, {"resolution": "720p", "fps": 30, "format": "mp4", "start": 1, "duration": 2,
+                              "encoder": "ffmpeg"})
     start_export(page)
     page.wait_for_function("window.vizengine.state?.phase === 'encoding'", timeout=180_000, polling=50)
     page.click("#export-cancel")
@@ -53,6 +56,6 @@ def test_cancel_while_joining_segments_leaves_nothing_and_the_next_export_works(
 
     page.click("#export-close")
     out = tmp_path / "after-encode-cancel.webm"
-    export_to_file(page, {"format": "webm", "duration": 0.2}, out)
+    export_to_file(page, {"format": "webm", "duration": 0.2, "encoder": "ffmpeg"}, out)
     info = probe(out)
     assert info["video"]["codec_name"] == "vp8" and int(info["video"]["nb_read_frames"]) == 6

@@ -1,4 +1,4 @@
-"""The segmented, streamed export: segments encode while rendering, join without re-encoding into an OPFS
+"""The segmented, streamed export (the ffmpeg.wasm encoder; test_webcodecs_export.py has WebCodecs'): segments encode while rendering, join without re-encoding into an OPFS
 file with its index first, leave nothing behind, and resume after the page is closed mid-render."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def test_a_segmented_export_has_exact_frames_and_leaves_no_stored_data(demo_page
     # 5 s at 30 fps: two whole 2 s segments and a short one.
     out = tmp_path / f"streamed.{fmt}"
     state = export_to_file(demo_page, {"resolution": "720p", "fps": 30, "quality": "medium", "format": fmt,
-                                       "start": 3, "duration": 5, "encodeWorkers": 2}, out)
+                                       "start": 3, "duration": 5, "encodeWorkers": 2, "encoder": "ffmpeg"}, out)
     info = probe(out)
     assert int(info["video"]["nb_read_frames"]) == 150 == state["total"]
     audio_seconds = float(info["audio"].get("duration") or info["format"]["duration"])
@@ -52,7 +52,8 @@ def test_a_segmented_export_has_exact_frames_and_leaves_no_stored_data(demo_page
 
 def test_cancel_while_workers_encode_leaves_no_frames_segments_or_files(demo_page):
     open_export_dialog(demo_page)
-    fill_export_dialog(demo_page, {"resolution": "720p", "fps": 30, "start": 0, "duration": 12, "encodeWorkers": 2})
+    fill_export_dialog(demo_page, {"resolution": "720p", "fps": 30, "start": 0, "duration": 12, "encodeWorkers": 2,
+                                   "encoder": "ffmpeg"})
     start_export(demo_page)
     wait_for_segments(demo_page, 1)
     demo_page.click("#export-cancel")
@@ -63,7 +64,7 @@ def test_cancel_while_workers_encode_leaves_no_frames_segments_or_files(demo_pag
 
 def test_closing_the_page_mid_render_then_resuming_gives_the_same_frames(browser, site_url, tmp_path):
     settings = {"resolution": "720p", "fps": 30, "quality": "medium", "format": "mp4", "start": 1, "duration": 8,
-                "encodeWorkers": 1}
+                "encodeWorkers": 1, "encoder": "ffmpeg"}
     # The uninterrupted export, in a context of its own.
     clean = browser.new_context(accept_downloads=True)
     page = clean.new_page()

@@ -218,8 +218,9 @@ class FakePage(_Recorder):
     def showPausedFrame(self, frame: JsObject) -> None:
         self._sync("showPausedFrame", frame)
 
-    def beginRender(self, width: int, height: int, audio: JsObject) -> None:
+    def beginRender(self, width: int, height: int, audio: JsObject, form: str = "pixels") -> None:
         self._sync("beginRender", width, height, audio)
+        self.render_form = form
         self._pixels = np.zeros(width * height * 4, dtype=np.uint8)
 
     def drawFrame(self, time: float, dt: float, frequency: TypedArray, time_domain: TypedArray) -> None:

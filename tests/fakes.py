@@ -19,7 +19,7 @@ from vizengine.errors import AudioError, EncoderError, ExportCancelled, StorageE
 from vizengine.export.cancel import CancelSignal
 from vizengine.export.manifest import Manifest
 from vizengine.frames.compositing import CompositePlan, Compositor, LayerStyle
-from vizengine.frames.frame import Frame
+from vizengine.frames.frame import Frame, PageFrame
 from vizengine.project.contract import BLEND_MODES
 from vizengine.project.description import Project
 
@@ -161,7 +161,7 @@ class RecordingEncoder:
 
     def __init__(self, inner: Encoder, events: list) -> None:
         self.inner, self.events = inner, events
-        self.name = inner.name
+        self.name, self.wants = inner.name, inner.wants
         self.rgb: list[np.ndarray] = []
 
     async def start(self, job: EncodeJob, manifest: Manifest, signal: CancelSignal) -> None:
@@ -222,6 +222,16 @@ def reference_plan(plan: dict, width: int, height: int) -> CompositePlan:
     return CompositePlan(width, height, css(plan["stage"]), tuple(layers))
 
 
+class FakeVideoFrame:
+    """What BrowserHost.capture_frame hands over in the page: here, which frame it is."""
+
+    def __init__(self, index: int, time: float, closed: list) -> None:
+        self.index, self.time, self._closed = index, time, closed
+
+    def close(self) -> None:
+        self._closed.append(self.index)
+
+
 class FakeHost:
     """host.Host for tests: a page whose GPU runs the reference compositor.
 
@@ -252,6 +262,8 @@ class FakeHost:
         self.render_size: tuple[int, int] | None = None
         self.delivered: list[tuple[Any, str, str]] = []
         self._drawn: tuple[int, float] | None = None
+        self.render_form = "pixels"
+        self.captured_closed: list[int] = []
         self._compositor: tuple[tuple, Compositor] | None = None
 
     def _call(self, name: str, *details: Any) -> None:
@@ -299,9 +311,16 @@ class FakeHost:
         self._call("configure_compositor")
         self.plans.append(plan)
 
-    def begin_render(self, width: int, height: int, audio) -> None:
+    def begin_render(self, width: int, height: int, audio, form: str = "pixels") -> None:
         self._call("begin_render", width, height)
-        self.render_size, self.render_audio = (width, height), audio
+        self.render_size, self.render_audio, self.render_form = (width, height), audio, form
+
+    async def capture_frame(self) -> PageFrame:
+        """A stand-in VideoFrame: the index and time it shows; `closed` lists what was released."""
+        index, time = self._drawn
+        self.events.append(("capture_frame", index))
+        assert self.render_form == "video_frame", "capture_frame while rendering for pixels"
+        return PageFrame(FakeVideoFrame(index, time, self.captured_closed), self.render_size)
 
     def draw_frame(self, index: int, time: float, dt: float) -> None:
         self.events.append(("draw_frame", index))

@@ -117,7 +117,7 @@ def test_an_export_through_the_bridge_runs_the_segmented_encoder_and_delivers_th
     result = exported(app, {**EXPORT, "encodeWorkers": 2})
     assert result.to_py() == {"status": "complete", "file_name": "viz-engine-720p-30fps.mp4", "mime": "video/mp4",
                               "frames": 3, "duration": 0.1, "size": len(b"muxed:mp4"),
-                              "width": 1280, "height": 720}
+                              "width": 1280, "height": 720, "codecs": "H.264 + AAC (ffmpeg.wasm)"}
     assert page.args("deliver") == [(b"muxed:mp4", "viz-engine-720p-30fps.mp4", "video/mp4")]
     ((export_id, workers),) = page.args("segments.begin")
     assert workers == 2

@@ -117,3 +117,14 @@ def test_the_exports_warnings_are_printed_once_each_and_info_lines_are_not(tty):
     assert text.count("warning: The track is silent from 0.00 s to 0.20 s.") == 1
     assert text.count("warning: No layer is visible") == 1
     assert "export started" not in text
+
+
+@pytest.mark.parametrize("tty", [False, True], ids=["piped", "terminal"])
+def test_the_encoder_line_is_printed_once(tty):
+    stream = FakeTty() if tty else io.StringIO()
+    printer = progress_printer(stream)
+    line = "encoder: WebCodecs (auto: the browser encodes vp09.00.40.08 at 1280x720)"
+    for state in states():
+        printer({**state, "logs": [{"n": 1, "level": "info", "message": line}]})
+    printer.close()
+    assert stream.getvalue().count(line) == 1

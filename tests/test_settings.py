@@ -155,4 +155,4 @@ def test_to_dict_round_trips_through_from_dict(data):
     s = ExportSettings.from_dict(data)
     again = ExportSettings.from_dict(s.to_dict())
     assert again == s
-    assert set(s.to_dict()) == {"resolution", "fps", "quality", "format", "start", "duration"}
+    assert set(s.to_dict()) == {"resolution", "fps", "quality", "format", "start", "duration", "encoder"}

@@ -14,6 +14,7 @@ const TIMING_KEY = 'viz-engine:export-timing';
  *   project: {background: string, analyser: object},
  *   playback: import('./audio/playback.js').Playback,
  *   segments: import('./encode/segment-runtime.js').SegmentRuntime,
+ *   webcodecs: import('./encode/webcodecs-runtime.js').WebCodecsRuntime,
  *   stage: {renderer: import('./gl/renderer.js').Renderer, showPreviewSize: () => void},
  *   onState: (state: any) => void,
  *   onBusy: (busy: boolean) => void,
@@ -22,18 +23,21 @@ const TIMING_KEY = 'viz-engine:export-timing';
  *   trackWarnings: () => string[],
  * }} deps
  */
-export function createHost({ project, playback, segments, stage, onState, onBusy, onDelivered, redraw, trackWarnings }) {
+export function createHost({ project, playback, segments, webcodecs, stage, onState, onBusy, onDelivered, redraw, trackWarnings }) {
   const { renderer } = stage;
   let wasPlaying = false;
   let exporting = false;
   /** @type {Uint8Array | null} */
   let pixels = null;
+  /** @type {'pixels' | 'video_frame' | null} */
+  let frameForm = null;
   /** @type {WeakMap<AudioBuffer, {id: number, digests: Promise<Uint8Array[]>}>} */
   const decoded = new WeakMap();
   let tracks = 0;
 
   return {
     segments,
+    webcodecs,
     onState,
     isExporting: () => exporting,
 
@@ -96,20 +100,33 @@ export function createHost({ project, playback, segments, stage, onState, onBusy
       onBusy(false);
     },
 
-    /** @param {number} width @param {number} height @param {any} audio */
-    beginRender(width, height, audio) {
+    /** @param {number} width @param {number} height @param {any} audio
+     * @param {'pixels' | 'video_frame'} [form] how the encoder takes frames: readFrame, or captureFrame
+     *   (no read-back at all) */
+    beginRender(width, height, audio, form = 'pixels') {
+      if (form !== 'pixels' && form !== 'video_frame') throw new Error(`no frame form ${form}`);
       renderer.resize(width, height);
       beginInjection(audio);
-      pixels = new Uint8Array(width * height * 4);
+      frameForm = form;
+      pixels = form === 'pixels' ? new Uint8Array(width * height * 4) : null;
     },
 
     /** Start drawing a frame with its audio; the GPU works on it while Python encodes the previous one.
      * @param {number} time @param {number} dt @param {Uint8Array} frequency @param {Uint8Array} timeDomain */
     drawFrame(time, dt, frequency, timeDomain) {
-      if (!pixels) throw new Error('drawFrame before beginRender');
+      if (!frameForm) throw new Error('drawFrame before beginRender');
       setInjectedFrame(frequency, timeDomain);
       renderer.render(time, dt);
-      renderer.startRead();
+      if (frameForm === 'pixels') renderer.startRead();
+      else renderer.startFence();
+    },
+
+    /** The drawn frame as a VideoFrame of the canvas (resolves when the GPU is done with it): the pixels
+     * stay in the browser. The encoder sets its timestamp; whoever takes it closes it. */
+    async captureFrame() {
+      if (frameForm !== 'video_frame') throw new Error('captureFrame outside a video-frame render');
+      await renderer.waitForGpu();
+      return new VideoFrame(renderer.canvas, { timestamp: 0, alpha: 'discard' });
     },
 
     /** The drawn frame, composited: RGBA, rows bottom-up (resolves when the GPU is done with it). */
@@ -123,6 +140,7 @@ export function createHost({ project, playback, segments, stage, onState, onBusy
       endInjection();
       renderer.releaseRead();
       pixels = null;
+      frameForm = null;
       stage.showPreviewSize();
       redraw();
     },

@@ -3,6 +3,7 @@
 import { setLiveAnalyser } from './audio/audio-frame-data.js';
 import { Playback } from './audio/playback.js';
 import { SegmentRuntime } from './encode/segment-runtime.js';
+import { WebCodecsRuntime } from './encode/webcodecs-runtime.js';
 import { createHost } from './host.js';
 import { createKeepAwake } from './keep-awake.js';
 import { getLayers, onLayersChanged } from './layers/registry.js';
@@ -34,6 +35,8 @@ const ffmpegCore = {
 };
 // The segmented, streamed export (encode/): Python's SegmentedEncoder drives it through host.segments.
 const segments = new SegmentRuntime(ffmpegCore);
+// The WebCodecs encoder (Python's WebCodecsEncoder) stores its segments where the pool does.
+const webcodecs = new WebCodecsRuntime(segments);
 
 /** @type {any} */
 let app = null;
@@ -42,7 +45,7 @@ let python = null;
 /** @type {any} */
 let lastState = null;
 const host = createHost({
-  project, playback, segments, stage,
+  project, playback, segments, webcodecs, stage,
   onState: (state) => { lastState = state; dialog.render(state); activity.render(state); },
   onBusy: (busy) => {
     transport.refresh();
@@ -125,7 +128,8 @@ fpsField.addEventListener('change', showPaused);
 
 // Tests and the headless CLI look here; the UI never needs it.
 const vizengine = {
-  host, playback, segments, transport, timeline, preview, renderer: stage.renderer, stage, layers: getLayers,
+  host, project, playback, segments, webcodecs, transport, timeline, preview, renderer: stage.renderer, stage,
+  layers: getLayers,
   get app() { return app; },
   get python() { return python; },
   get state() { return lastState; },

@@ -19,7 +19,10 @@ from ..audio.analysis import AudioFrames
 from ..audio.clip import DecodedAudio
 from ..audio.paused_frame import paused_frame
 from ..audio.waveform import timeline_peaks
+from ..encode.choice import CODECS, FFMPEG, WEBCODECS, Support, choose_encoder
 from ..encode.segmented_encoder import SegmentedEncoder
+from ..encode.webcodecs import webcodecs_config
+from ..encode.webcodecs_encoder import WebCodecsEncoder
 from ..encode.segments import plan_segments
 from ..errors import AudioError, ExportCancelled, ExportError, RenderError
 from ..export.cancel import CancelSignal
@@ -28,11 +31,16 @@ from ..export.orchestrator import export_video
 from ..export.manifest import build_manifest, fingerprint_steps, settings_of
 from ..export.settings import ExportSettings
 from ..export.store import ExportStore, Phase
+from ..frames.frame import PIXELS, PageFrame
 from ..frames.gpu_plan import gpu_plan
 from ..project.description import Project
 from ..steps import run_in_steps
 from .ffi import awaited, page_call, to_float32array, to_plain_js, to_uint8array
 from .segment_runtime import JsSegmentRuntime
+from .webcodecs_runtime import JsVideoCodecRuntime
+
+# The encoders a stored export may have been made with, and the dialog's choice that runs each again.
+_ENCODER_CHOICES = ((SegmentedEncoder.name, FFMPEG), (WebCodecsEncoder.name, WEBCODECS))
 
 
 # Samples per slice of the decoded audio's copy into Python.
@@ -52,6 +60,7 @@ class BrowserHost:
     def __init__(self, host: Any) -> None:
         self._js = host
         self._audio: AudioFrames | None = None
+        self._size = (0, 0)
         self._decoded: tuple[int, DecodedAudio] | None = None  # (the page's track id, its samples)
         self._copying: tuple[int, asyncio.Future] | None = None  # the copy under way, for every caller to share
 
@@ -117,12 +126,13 @@ class BrowserHost:
             "dt": dt,
         }))
 
-    def begin_render(self, width: int, height: int, audio: AudioFrames) -> None:
+    def begin_render(self, width: int, height: int, audio: AudioFrames, form: str = PIXELS) -> None:
         # The analysis stays here; each frame's rows go with its draw call (a few KB, not the whole song).
         self._audio = audio
+        self._size = (width, height)
         with page_call(RenderError, f"Could not prepare rendering at {width}x{height}"):
             self._js.beginRender(width, height, to_plain_js({"fftSize": audio.fft_size,
-                                                             "sampleRate": audio.sample_rate}))
+                                                             "sampleRate": audio.sample_rate}), form)
 
     def draw_frame(self, index: int, time: float, dt: float) -> None:
         if self._audio is None:
@@ -135,6 +145,10 @@ class BrowserHost:
         pixels = await awaited(RenderError, "Could not read the rendered frame", self._js.readFrame)
         with page_call(RenderError, "Could not read the rendered frame"):
             pixels.assign_to(out)
+
+    async def capture_frame(self) -> PageFrame:
+        video_frame = await awaited(RenderError, "Could not capture the rendered frame", self._js.captureFrame)
+        return PageFrame(video_frame, self._size)
 
     def end_render(self) -> None:
         self._audio = None
@@ -201,16 +215,18 @@ class App:
         for entry in entries:
             try:
                 settings = settings_of(entry["manifest"])
-                manifest = build_manifest(settings, project, audio, SegmentedEncoder.name, build, sha256)
+                encoders = [choice for name, choice in _ENCODER_CHOICES
+                            if build_manifest(settings, project, audio, name, build, sha256).key == entry["key"]]
             except ExportError:
                 continue  # made for another track or app version: its range may not even fit this track
-            if manifest.key != entry["key"]:
+            if not encoders:
                 continue  # another track, project or build: never mixed in
+            total = settings.frame_range(audio.duration).count
             stored = {int(s) for s in entry.get("segmentsDone", [])}
-            segments = plan_segments(manifest.frame_count, settings.fps)
-            done = sum(segment.count for segment in segments if segment.index in stored)
-            offers.append({"exportId": entry["exportId"], "settings": settings.to_dict(), "done": done,
-                           "total": manifest.frame_count})
+            done = sum(segment.count for segment in plan_segments(total, settings.fps) if segment.index in stored)
+            # The encoder that made it, so the resumed export runs it again whatever the dialog shows.
+            offers.append({"exportId": entry["exportId"], "settings": {**settings.to_dict(), "encoder": encoders[0]},
+                           "done": done, "total": total})
         return to_plain_js(offers)
 
     def discard_export(self, export_id: str) -> Any:
@@ -226,7 +242,7 @@ class App:
         try:
             try:
                 parsed = ExportSettings.from_dict(settings)
-                encoder = SegmentedEncoder(JsSegmentRuntime(self._page.segments), parsed.encode_workers)
+                encoder = await self._encoder(parsed)
             except Exception as error:  # noqa: BLE001 — whatever it is, the dialog must say it
                 message = str(error) if isinstance(error, ExportError) else f"Invalid settings: {error}"
                 # Refused before export_video began: the store still holds the previous export's state
@@ -285,6 +301,27 @@ class App:
         stored = self.stored_timing()
         if stored is None or stored.source != "export":
             self._remember_timing(warmup_timing(float(ms_per_frame), int(width), int(height), int(frames)))
+
+    async def _encoder(self, settings: ExportSettings) -> Any:
+        """The encoder the settings ask for, WebCodecs where auto finds the browser can encode the export;
+        its `reason` goes to the export's log."""
+        segments = JsSegmentRuntime(self._page.segments)
+        page_codec = getattr(self._page, "webcodecs", None)
+        codec = JsVideoCodecRuntime(page_codec) if page_codec is not None else None
+        support = Support(False, "the page has no WebCodecs encoder")
+        if settings.encoder != FFMPEG and codec is not None:
+            width, height = settings.size
+            config = webcodecs_config(width, height, settings.fps, settings.quality, settings.format)
+            support = await codec.supports(config.to_dict())
+        choice = choose_encoder(settings.encoder, settings.format, support)
+        if choice.encoder == WEBCODECS:
+            encoder = WebCodecsEncoder(segments, codec, choice.reason)
+        else:
+            encoder = SegmentedEncoder(segments, settings.encode_workers)
+            encoder.reason = choice.reason
+        # The result panel says what the file holds: with auto, WebM may be VP8 + Vorbis.
+        encoder.codecs = f"{CODECS[(choice.encoder, settings.format)]} ({choice.label})"
+        return encoder
 
     def log(self, level: str, message: str) -> None:
         """A line from the page for the export log (e.g. the tab was hidden)."""

@@ -64,8 +64,9 @@ def open_export_dialog(page) -> None:
 
 
 def fill_export_dialog(page, settings: dict) -> None:
-    """settings: resolution, fps, quality, format, start, duration (any subset; None leaves a field)."""
-    for name in ("resolution", "fps", "quality", "format"):
+    """settings: resolution, fps, quality, format, encoder, start, duration (any subset; None leaves a
+    field)."""
+    for name in ("resolution", "fps", "quality", "format", "encoder"):
         if settings.get(name) is not None:
             page.select_option(f"#export-form [name={name}]", str(settings[name]))
     for name in ("start", "duration", "encodeWorkers"):

@@ -40,12 +40,12 @@ def _frames(state: dict) -> tuple[int, int]:
 
 
 def _resuming_lines(state: dict, shown: dict) -> list[str]:
-    """The log lines a terminal user needs to see: a resume, and every warning the dialog would list
-    (a silent range, no visible layer, a truncated file), each once."""
+    """The log lines a terminal user needs to see: a resume, which encoder runs and why, and every
+    warning the dialog would list (a silent range, no visible layer, a truncated file), each once."""
     lines = []
     for line in state.get("logs", []):
         if line["n"] > shown["log"]:
-            if line["message"].startswith("resuming"):
+            if line["message"].startswith(("resuming", "encoder:")):
                 lines.append(line["message"])
             elif line.get("level") == "warning":
                 lines.append(f"warning: {line['message']}")

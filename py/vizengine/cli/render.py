@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import InvalidSettings
 from ..export.settings import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS, ExportSettings
-from ..project.contract import MAX_ENCODE_WORKERS
+from ..project.contract import ENCODERS, MAX_ENCODE_WORKERS, SETTINGS_DEFAULTS
 from .browser import launch_persistent_chromium
 from .driver import PageError, export_to_file, load_audio, load_demo, open_app
 from .progress import progress_printer
@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quality", choices=QUALITIES, default="high")
     parser.add_argument("--start", default="0", help="seconds (12.5) or m:ss (1:05.250) into the track")
     parser.add_argument("--duration", default=None, help="seconds or m:ss (default: to the end)")
+    parser.add_argument("--encoder", choices=ENCODERS, default=SETTINGS_DEFAULTS["encoder"],
+                        help="auto: the browser's WebCodecs where it can encode the format at this size, "
+                             "else ffmpeg.wasm (the log says which and why)")
     parser.add_argument("--encode-workers", type=int, default=0, metavar="N",
                         help=f"ffmpeg.wasm encoder workers, 1..{MAX_ENCODE_WORKERS} (default 0: one per spare core)")
     parser.add_argument("--profile", type=Path, default=PROFILE,
@@ -58,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     fmt = args.format or (args.out.suffix.lstrip(".").lower() if args.out.suffix.lower() in (".mp4", ".webm") else "mp4")
     settings = {"resolution": args.resolution, "fps": args.fps, "quality": args.quality, "format": fmt,
-                "start": args.start, "duration": args.duration, "encodeWorkers": args.encode_workers}
+                "start": args.start, "duration": args.duration, "encodeWorkers": args.encode_workers,
+                "encoder": args.encoder}
     try:
         # The page reads these with the same code; checking here says what is wrong before a browser starts.
         ExportSettings.from_dict(settings)

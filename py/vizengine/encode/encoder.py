@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from ..errors import EncoderError
 from ..export.cancel import CancelSignal
 from ..export.manifest import Manifest
-from ..frames.frame import Frame
+from ..frames.frame import PIXELS, Frame
 from .encoding import AUDIO_FILE, FRAME_PATTERN, MIME, EncodeJob, ffmpeg_args
 
 Progress = Callable[[int], None]
@@ -26,6 +26,10 @@ FRAME_JPEG_QUALITY = 92
 
 class Encoder(Protocol):
     name: str
+    # The form add_frame takes (frames/frame.py): PIXELS, read back from the GPU, or VIDEO_FRAME, which
+    # stays in the page. An encoder without it gets pixels. It may also say, as `reason`, why it was
+    # chosen (encode/choice.py); the export's log shows it.
+    wants: str
 
     async def start(self, job: EncodeJob, manifest: Manifest, signal: CancelSignal) -> None: ...
 
@@ -73,6 +77,7 @@ class FfmpegRuntime(Protocol):
 
 class FfmpegEncoder:
     name = "ffmpeg"
+    wants = PIXELS
 
     def __init__(self, runtime: FfmpegRuntime, frames: FrameStore) -> None:
         self.runtime = runtime

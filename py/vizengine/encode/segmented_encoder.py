@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from ..errors import ExportCancelled
 from ..export.cancel import CancelSignal
 from ..export.manifest import Manifest
-from ..frames.frame import Frame
+from ..frames.frame import PIXELS, Frame
 from .encoder import FRAME_JPEG_QUALITY, Progress
 from .encoding import MIME, EncodeJob
 from .segments import Segment, audio_args, plan_segments, segment_args, segment_frames, segment_output, AUDIO_OUTPUT
@@ -54,6 +54,7 @@ class SegmentRuntime(Protocol):
 
 class SegmentedEncoder:
     name = "ffmpeg.wasm, segmented"
+    wants = PIXELS
 
     def __init__(self, runtime: SegmentRuntime, workers: int = 0) -> None:
         self.runtime = runtime
@@ -89,11 +90,19 @@ class SegmentedEncoder:
             await self._checked(self.runtime.wait_for_capacity(2 * self.workers))
 
     async def finish(self, audio_wav: bytes | None, progress: Progress) -> Any:
-        job = self._job
         await self._checked(self.runtime.wait_all(lambda done: progress(self.resumed_frames + done)))
-        if job.has_audio:
-            await self._checked(self.runtime.encode_audio(self.export_id, audio_wav, audio_args(job),
-                                                          AUDIO_OUTPUT[job.format]))
+        if self._job.has_audio:
+            await self._encode_audio(audio_wav)
+        return await self._mux()
+
+    async def _encode_audio(self, audio_wav: bytes) -> None:
+        """The trimmed WAV, encoded once on an ffmpeg.wasm worker and stored beside the segments."""
+        job = self._job
+        await self._checked(self.runtime.encode_audio(self.export_id, audio_wav, audio_args(job),
+                                                      AUDIO_OUTPUT[job.format]))
+
+    async def _mux(self) -> Any:
+        job = self._job
         output = await self._checked(self.runtime.mux(self.export_id, {
             "format": job.format, "fps": job.fps, "segmentFrames": self._size, "frameCount": job.frame_count,
             "mime": MIME[job.format], "audio": job.has_audio,

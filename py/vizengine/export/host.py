@@ -12,6 +12,7 @@ import numpy as np
 
 from ..audio.analysis import AudioFrames
 from ..audio.clip import DecodedAudio
+from ..frames.frame import PageFrame
 from ..project.description import Project
 
 
@@ -32,8 +33,9 @@ class Host(Protocol):
     def configure_compositor(self, plan: dict) -> None:
         """Hand the GPU compositor its plan (frames.gpu_plan): the preview's and the export's."""
 
-    def begin_render(self, width: int, height: int, audio: AudioFrames) -> None:
-        """Size the renderer for export and hand the layers the per-frame audio data."""
+    def begin_render(self, width: int, height: int, audio: AudioFrames, form: str = "pixels") -> None:
+        """Size the renderer for export and hand the layers the per-frame audio data; `form` is how frames
+        will be taken (frames.frame: "pixels" for read_frame, "video_frame" for capture_frame)."""
 
     def draw_frame(self, index: int, time: float, dt: float) -> None:
         """Select frame `index`'s audio, draw every layer at `time` and composite them; may return
@@ -42,6 +44,10 @@ class Host(Protocol):
     async def read_frame(self, out: np.ndarray) -> None:
         """Wait (without holding the page's thread) for the drawn frame and read the composited RGBA (rows bottom-up) into `out`,
         shaped (height, width, 4)."""
+
+    async def capture_frame(self) -> PageFrame:
+        """Wait (without holding the page's thread) for the drawn frame and capture the composited canvas
+        as a VideoFrame that stays in the page; no pixels are read back."""
 
     def end_render(self) -> None:
         """Give the renderer back its preview size and live audio; idempotent."""

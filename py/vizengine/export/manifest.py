@@ -16,6 +16,7 @@ import numpy as np
 
 from ..audio.clip import DecodedAudio
 from ..encode.encoding import EncodeJob, audio_codec_args, video_codec_args
+from ..encode.webcodecs import webcodecs_config
 from ..encode.segments import segment_frames
 from ..project.description import Project
 from ..steps import Steps, finish
@@ -63,7 +64,7 @@ class Manifest:
     frame_count: int
     segment_frames: int
     encoder: str
-    codec_args: list
+    codec_args: list | dict
     build_id: str
     version: int = MANIFEST_VERSION
 
@@ -75,18 +76,31 @@ class Manifest:
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:32]
 
 
+# The encoder whose segments are WebCodecs' (encode/webcodecs_encoder.py); any other name is ffmpeg's.
+WEBCODECS_ENCODER = "webcodecs"
+
+
+def codec_settings(encoder: str, job: EncodeJob) -> list | dict:
+    """What decides the encoder's bytes: its ffmpeg arguments, or its WebCodecs configuration."""
+    if encoder == WEBCODECS_ENCODER:
+        return webcodecs_config(job.width, job.height, job.fps, job.quality, job.format).to_dict()
+    return video_codec_args(job) + audio_codec_args(job)
+
+
 def build_manifest(settings: ExportSettings, project: Project, audio: DecodedAudio, encoder: str,
                    build_id: str, audio_sha256: str | None = None) -> Manifest:
     """The manifest of exporting `audio` with `settings` and `project`: what a stored export must match.
-    `audio_sha256` is audio_fingerprint(audio), when the caller has it already."""
+    `audio_sha256` is audio_fingerprint(audio), when the caller has it already. `encoder` is the encoder
+    that runs (its name and codec settings are in the manifest), not the user's choice of one: an `auto`
+    export and a named one that ran the same encoder share their segments."""
     if audio_sha256 is None:
         audio_sha256 = finish(fingerprint_steps(audio))
     frames = settings.frame_range(audio.duration)
     width, height = settings.size
     job = EncodeJob(width, height, frames.fps, frames.count, settings.quality, settings.format)
-    return Manifest(settings.to_dict(), project.to_json(), audio_sha256,
-                    frames.count, segment_frames(frames.fps), encoder,
-                    video_codec_args(job) + audio_codec_args(job), build_id)
+    chosen = {name: value for name, value in settings.to_dict().items() if name != "encoder"}
+    return Manifest(chosen, project.to_json(), audio_sha256, frames.count, segment_frames(frames.fps), encoder,
+                    codec_settings(encoder, job), build_id)
 
 
 def settings_of(manifest_json: str) -> ExportSettings:

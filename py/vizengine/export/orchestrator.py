@@ -3,7 +3,8 @@
 Frame i shows time start + i/fps exactly (timing.FrameRange) and is drawn with frame i's offline
 analysis injected, so an export is deterministic and independent of how fast the machine is. The page
 draws and composites each frame on the GPU with the plan built here (frames.gpu_plan), the plan the
-live preview uses too; each frame goes to the encoder as soon as it is read back.
+live preview uses too; each frame goes to the encoder as soon as it is drawn, in the form the encoder
+`wants` (frames/frame.py): pixels read back from the GPU, or a VideoFrame that never leaves the page.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..audio.clip import clip_wav_steps
 from ..encode.encoder import Encoder
 from ..encode.encoding import MIME, EncodeJob
 from ..errors import ExportCancelled, ExportError
-from ..frames.frame import Frame
+from ..frames.frame import FRAME_FORMS, PIXELS, Frame
 from ..frames.gpu_plan import gpu_plan
 from ..frames.timing import FrameRange
 from ..steps import STEP_BUDGET_SECONDS, run_in_steps
@@ -44,6 +45,7 @@ class ExportResult:
     size: int
     width: int
     height: int
+    codecs: str = ""  # e.g. "VP9 + Opus (WebCodecs)", when the encoder says (see the bridge)
 
 
 async def export_video(host: Host, settings: ExportSettings, signal: CancelSignal, store: ExportStore,
@@ -80,6 +82,9 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         signal.check()
         job = EncodeJob(width, height, frames.fps, frames.count, settings.quality, settings.format)
         manifest = build_manifest(settings, project, audio, encoder.name, host.build_id(), sha256)
+        reason = getattr(encoder, "reason", None)
+        if reason:
+            store.log("info", f"encoder: {reason}")
         await encoder.start(job, manifest, signal)
         store.log("info", f"encoder ready: {encoder.name}")
         done = sum(1 for i in range(frames.count) if not encoder.needs(i))
@@ -89,7 +94,10 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         store.enter(Phase.RENDERING)
         rendering = True  # before begin_render: a half-done begin still needs end_render (idempotent)
         host.configure_compositor(plan)
-        host.begin_render(width, height, audio_frames)
+        form = getattr(encoder, "wants", PIXELS)
+        if form not in FRAME_FORMS:
+            raise ExportError(f"encoder {encoder.name} wants frames as {form!r}, which the renderer cannot give")
+        host.begin_render(width, height, audio_frames, form)
         timer, rendered = await _render_frames(host, encoder, frames, (width, height), signal, store)
         rendering = False
         host.end_render()
@@ -104,7 +112,7 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         file_name = settings.file_name()
         size = await host.deliver(output, file_name, MIME[settings.format])
         result = ExportResult(file_name, MIME[settings.format], frames.count, float(frames.duration), size,
-                              width, height)
+                              width, height, getattr(encoder, "codecs", ""))
         store.log("success", f"exported {file_name} ({size / 1e6:.2f} MB)")
         store.finish(Phase.COMPLETE, result=result.__dict__)
         return result
@@ -128,13 +136,12 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
 
 async def _render_frames(host: Host, encoder: Encoder, frames: FrameRange, size: tuple[int, int],
                          signal: CancelSignal, store: ExportStore) -> tuple[StepTimer, int]:
-    """Draw, read back and hand over every frame; returns where the time went.
+    """Draw, take and hand over every frame; returns where the time went.
 
-    A two-stage pipeline: the GPU draws frame i+1 while the CPU encodes frame i.
+    A two-stage pipeline: the GPU draws frame i+1 while the CPU encodes frame i. So frame i is taken
+    (read back, or captured as a VideoFrame) before frame i+1 is drawn over it.
     """
-    width, height = size
-    rgba = np.empty((height, width, 4), dtype=np.uint8)
-    frame = Frame(rgba)
+    take = _frame_taker(host, getattr(encoder, "wants", PIXELS), size)
     dt = float(frames.frame_duration)
     timer = StepTimer()
     todo = [i for i in range(frames.count) if encoder.needs(i)]
@@ -157,16 +164,35 @@ async def _render_frames(host: Host, encoder: Encoder, frames: FrameRange, size:
     for k, i in enumerate(todo):
         signal.check()
         with timer.step("gpu"):  # what the GPU still had to do when the CPU came for the frame
-            await host.read_frame(rgba)
-        if k + 1 < len(todo):
-            with timer.step("draw"):
-                host.draw_frame(todo[k + 1], float(frames.time(todo[k + 1])), dt)
-        await breathe()
-        with timer.step("encode"):
-            await encoder.add_frame(i, frame)
+            frame = await take()
+        try:
+            if k + 1 < len(todo):
+                with timer.step("draw"):
+                    host.draw_frame(todo[k + 1], float(frames.time(todo[k + 1])), dt)
+            await breathe()
+            with timer.step("encode"):
+                await encoder.add_frame(i, frame)
+        finally:
+            frame.close()
         store.advance(done + k + 1, frames.count)
         await breathe()
     return timer, len(todo)
+
+
+def _frame_taker(host: Host, form: str, size: tuple[int, int]):
+    """How the loop takes each drawn frame: pixels go into one reused buffer; a VideoFrame stays in the
+    page (no read-back at all)."""
+    if form != PIXELS:
+        return host.capture_frame
+    width, height = size
+    rgba = np.empty((height, width, 4), dtype=np.uint8)
+    frame = Frame(rgba)
+
+    async def read() -> Frame:
+        await host.read_frame(rgba)
+        return frame
+
+    return read
 
 
 async def _cleanup(host: Host, encoder: Encoder, store: ExportStore, rendering: bool) -> None:

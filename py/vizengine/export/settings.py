@@ -13,7 +13,7 @@ from ..errors import InvalidSettings
 from ..frames.timing import FrameRange, Seconds, exact
 from .time_text import seconds
 # The dialog offers exactly these choices: both read them from the one contract.
-from ..project.contract import FORMATS, FPS_CHOICES, MAX_ENCODE_WORKERS, QUALITIES, RESOLUTIONS, SETTINGS_DEFAULTS
+from ..project.contract import ENCODERS, FORMATS, FPS_CHOICES, MAX_ENCODE_WORKERS, QUALITIES, RESOLUTIONS, SETTINGS_DEFAULTS
 
 
 def _choice(value: object, choices: tuple, what: str) -> object:
@@ -38,6 +38,7 @@ class ExportSettings:
     start: Fraction = Fraction(0)
     duration: Fraction | None = None  # None: to the end of the track
     encode_workers: int = 0  # 0: as many as the machine affords; changes the speed, never the output
+    encoder: str = SETTINGS_DEFAULTS["encoder"]  # auto | webcodecs | ffmpeg (see encode/choice.py)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "resolution", _choice(self.resolution, tuple(RESOLUTIONS), "resolution"))
@@ -49,6 +50,7 @@ class ExportSettings:
         object.__setattr__(self, "fps", _choice(fps, FPS_CHOICES, "fps"))
         object.__setattr__(self, "quality", _choice(self.quality, QUALITIES, "quality"))
         object.__setattr__(self, "format", _choice(self.format, FORMATS, "format"))
+        object.__setattr__(self, "encoder", _choice(self.encoder, ENCODERS, "encoder"))
         workers = self.encode_workers
         if isinstance(workers, str) and workers.strip().isdigit():
             workers = int(workers)
@@ -68,7 +70,7 @@ class ExportSettings:
 
     @classmethod
     def from_dict(cls, data: dict) -> ExportSettings:
-        known = {"resolution", "fps", "quality", "format", "start", "duration", "encodeWorkers"}
+        known = {"resolution", "fps", "quality", "format", "start", "duration", "encodeWorkers", "encoder"}
         unknown = set(data) - known
         if unknown:
             raise InvalidSettings(f"unknown export setting(s): {', '.join(sorted(unknown))}")
@@ -76,6 +78,8 @@ class ExportSettings:
         for name in ("start", "duration"):  # an empty field: from the beginning, to the end
             if _blank(values.get(name)):
                 values.pop(name, None)
+        if _blank(values.get("encoder")):
+            values.pop("encoder", None)
         workers = values.pop("encodeWorkers", None)
         if not _blank(workers):
             values["encode_workers"] = workers
@@ -119,4 +123,5 @@ class ExportSettings:
             "format": self.format,
             "start": float(self.start),
             "duration": None if self.duration is None else float(self.duration),
+            "encoder": self.encoder,
         }

@@ -1,7 +1,10 @@
-"""One composited frame as the renderer hands it over: RGBA bytes, rows bottom-up (GL's order).
+"""One composited frame as the renderer hands it over, in the form its encoder asked for.
 
-Encoders ask a frame for the form they need (JPEG bytes, top-down RGB pixels), so nothing converts
-a frame that nobody asked for.
+An encoder declares `wants`: PIXELS (`Frame`: RGBA bytes read back from the GPU, rows bottom-up, GL's
+order; it then asks for JPEG bytes or top-down RGB, so nothing converts a frame nobody asked for) or
+VIDEO_FRAME (`PageFrame`: a WebCodecs VideoFrame of the composited canvas that never leaves the page, so
+there is no read-back, no JPEG and no copy through Python). A frame is valid until `close()`, which the
+orchestrator calls once the encoder has taken it.
 """
 
 from __future__ import annotations
@@ -12,8 +15,14 @@ import numpy as np
 
 from ..errors import InvalidSettings
 
+PIXELS = "pixels"
+VIDEO_FRAME = "video_frame"
+FRAME_FORMS = (PIXELS, VIDEO_FRAME)
+
 
 class Frame:
+    form = PIXELS
+
     def __init__(self, rgba: np.ndarray) -> None:
         if not isinstance(rgba, np.ndarray) or rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != 4:
             raise ValueError(f"a frame is uint8 (height, width, 4) RGBA, got {getattr(rgba, 'shape', rgba)!r}")
@@ -23,6 +32,9 @@ class Frame:
     def size(self) -> tuple[int, int]:
         height, width = self._rgba.shape[:2]
         return width, height
+
+    def close(self) -> None:
+        """The pixels buffer is reused for the next frame; nothing to release."""
 
     def rgb(self) -> np.ndarray:
         """(height, width, 3) uint8, rows top-down: a copy, safe to keep after the next frame."""
@@ -40,3 +52,22 @@ class Frame:
         buf = io.BytesIO()
         image.save(buf, format="JPEG", quality=quality)
         return buf.getvalue()
+
+
+class PageFrame:
+    """A frame that stays in the page: `handle` is the page's VideoFrame, which an encoder passes back to
+    the page as it is; `close` releases it (a VideoFrame holds a copy of the canvas until closed)."""
+
+    form = VIDEO_FRAME
+
+    def __init__(self, handle: object, size: tuple[int, int]) -> None:
+        self.handle = handle
+        self.size = size
+        self._closed = False
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            close = getattr(self.handle, "close", None)
+            if close is not None:
+                close()

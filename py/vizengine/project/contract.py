@@ -33,6 +33,8 @@ RESOLUTIONS: dict[str, tuple[int, int]] = {
 FPS_CHOICES: tuple[int, ...] = tuple(_settings["fps"])
 QUALITIES: tuple[str, ...] = tuple(_settings["qualities"])
 FORMATS: tuple[str, ...] = tuple(_settings["formats"])
+# auto: WebCodecs where the browser says it can encode the codec at that size, else ffmpeg.wasm.
+ENCODERS: tuple[str, ...] = tuple(_settings["encoders"])
 SETTINGS_DEFAULTS: dict[str, Any] = dict(_settings["defaults"])
 MAX_ENCODE_WORKERS: int = _settings["maxEncodeWorkers"]
 
@@ -55,6 +57,7 @@ __all__ = [
     "COLOR_PATTERN",
     "CONTRACT",
     "FFT_SIZES",
+    "ENCODERS",
     "FORMATS",
     "FPS_CHOICES",
     "LAYER_KINDS",

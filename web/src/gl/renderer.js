@@ -122,9 +122,39 @@ export class Renderer {
     gl.pixelStorei(gl.PACK_ALIGNMENT, 4);
     gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, 0);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    this.startFence();
+  }
+
+  /**
+   * A fence behind the frame drawn so far, without reading it back: waitForGpu then resolves once the
+   * canvas holds the whole frame (for a VideoFrame of the canvas, which needs no pixels here).
+   */
+  startFence() {
+    if (this.lost || this.gl.isContextLost()) throw new Error('WebGL context lost');
+    const gl = this.gl;
     if (this.fence) gl.deleteSync(this.fence);
     this.fence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
     gl.flush();
+  }
+
+  /**
+   * Resolves once the GPU has passed the fence startFence/startRead set, polling between tasks so the
+   * page keeps painting and hears a Cancel click.
+   */
+  async waitForGpu() {
+    const gl = this.gl;
+    const fence = this.fence;
+    if (!fence) throw new Error('waitForGpu before startFence');
+    for (;;) {
+      // Blank pixels would silently end up in the video; better to stop the export.
+      if (this.lost || gl.isContextLost()) throw new Error('WebGL context lost');
+      const status = gl.clientWaitSync(fence, 0, 0);
+      if (status === gl.ALREADY_SIGNALED || status === gl.CONDITION_SATISFIED) break;
+      if (status === gl.WAIT_FAILED) throw new Error('waiting for the GPU failed');
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    gl.deleteSync(fence);
+    this.fence = null;
   }
 
   /**
@@ -136,18 +166,8 @@ export class Renderer {
     const { width, height } = this.canvas;
     if (dst.length !== width * height * 4) throw new RangeError(`readFrame needs ${width * height * 4} bytes, got ${dst.length}`);
     const gl = this.gl;
-    const fence = this.fence;
-    if (!fence) throw new Error('readFrame before startRead');
-    for (;;) {
-      // Blank pixels would silently end up in the video; better to stop the export.
-      if (this.lost || gl.isContextLost()) throw new Error('WebGL context lost');
-      const status = gl.clientWaitSync(fence, 0, 0);
-      if (status === gl.ALREADY_SIGNALED || status === gl.CONDITION_SATISFIED) break;
-      if (status === gl.WAIT_FAILED) throw new Error('waiting for the GPU failed');
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    gl.deleteSync(fence);
-    this.fence = null;
+    if (!this.fence) throw new Error('readFrame before startRead');
+    await this.waitForGpu();
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, this.pixelBuffer);
     gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, dst);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);

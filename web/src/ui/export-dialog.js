@@ -9,7 +9,9 @@ import { setupExportWarnings } from './export-warnings.js';
 import { setupTimeFields } from './time-field.js';
 
 /** @type {Record<string, string>} */
-const FORMAT_LABELS = { mp4: 'MP4 (H.264 + AAC)', webm: 'WebM (VP8 + Vorbis)' };
+const FORMAT_LABELS = { mp4: 'MP4 (H.264 + AAC)', webm: 'WebM (VP9 + Opus; VP8 + Vorbis with ffmpeg.wasm)' };
+/** @type {Record<string, string>} */
+const ENCODER_LABELS = { auto: 'Automatic', webcodecs: 'WebCodecs (browser)', ffmpeg: 'ffmpeg.wasm' };
 
 /** @param {HTMLFormElement} form */
 function fillChoices(form) {
@@ -19,6 +21,7 @@ function fillChoices(form) {
     fps: SETTINGS.fps.map((fps) => [String(fps), `${fps} fps`]),
     quality: SETTINGS.qualities.map((q) => [q, q[0].toUpperCase() + q.slice(1)]),
     format: SETTINGS.formats.map((f) => [f, FORMAT_LABELS[f] ?? f]),
+    encoder: SETTINGS.encoders.map((e) => [e, ENCODER_LABELS[e] ?? e]),
   };
   for (const [name, options] of Object.entries(choices)) {
     const select = /** @type {HTMLSelectElement} */ (form.elements.namedItem(name));
@@ -81,7 +84,7 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
 
   start.addEventListener('click', async () => {
     const data = new FormData(form);
-    const settings = Object.fromEntries(['resolution', 'fps', 'quality', 'format', 'start', 'duration', 'encodeWorkers']
+    const settings = Object.fromEntries(['resolution', 'fps', 'quality', 'format', 'encoder', 'start', 'duration', 'encodeWorkers']
       .map((key) => [key, String(data.get(key) ?? '')]));
     $('export-error').textContent = '';
     log.clear();

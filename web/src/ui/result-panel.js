@@ -7,7 +7,7 @@ import { downloadBlob } from '../download.js';
 /**
  * The dict App.start_export resolves with (vizengine.export.orchestrator.ExportResult + status).
  * @typedef {{status: string, file_name: string, mime: string, frames: number, duration: number,
- *   size: number, width: number, height: number}} ExportResult
+ *   size: number, width: number, height: number, codecs?: string}} ExportResult
  */
 
 /** @param {number} bytes */
@@ -35,7 +35,7 @@ export function setupResultPanel(box) {
   const facts = document.createElement('dl');
   /** @type {Record<string, HTMLElement>} */
   const values = {};
-  for (const [key, label] of [['name', 'File'], ['size', 'Size'], ['duration', 'Duration'], ['resolution', 'Resolution']]) {
+  for (const [key, label] of [['name', 'File'], ['size', 'Size'], ['duration', 'Duration'], ['resolution', 'Resolution'], ['codecs', 'Codecs']]) {
     const term = document.createElement('dt');
     term.textContent = label;
     const value = document.createElement('dd');
@@ -73,6 +73,7 @@ export function setupResultPanel(box) {
       values.size.title = `${result.size.toLocaleString('en')} bytes`;
       values.duration.textContent = `${formatDuration(result.duration)} (${result.frames} frames)`;
       values.resolution.textContent = `${result.width}×${result.height}`;
+      values.codecs.textContent = result.codecs ?? '';
       if (url) URL.revokeObjectURL(url);
       url = URL.createObjectURL(delivered.blob);
       playError.hidden = true;
