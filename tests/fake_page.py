@@ -135,6 +135,21 @@ class FakeJsSegments(_Recorder):
     def mux(self, export_id: str, options: JsObject) -> JsPromise:
         return self._async("segments.mux", export_id, options, value=b"muxed:" + options["format"].encode())
 
+    def handOver(self, export_id: str, numbers: JsArray, audio: bool) -> JsPromise:
+        """The stored segments as stand-in bytes naming each (index, first, count), and the audio (the WAV
+        encodeAudio was given), as segment-runtime.js's handOver reads them from IndexedDB."""
+        stored = self.segments.get(export_id, {})
+        missing = [n for n in numbers if n not in stored]
+        if missing or (audio and export_id not in self.audio):
+            self.calls.append(("segments.handOver", export_id, list(numbers), audio))
+            return JsPromise.rejected(JsException("Error", f"segment {missing} of export {export_id} is missing"))
+        segments = JsArray(TypedArray(np.frombuffer(f"segment {n} {stored[n][0]}+{stored[n][1]}".encode(), np.uint8))
+                           for n in numbers)
+        sound = TypedArray(np.frombuffer(self.audio[export_id], np.uint8)) if audio else None
+        size = sum(s.length for s in segments) + (sound.length if sound else 0)
+        return self._async("segments.handOver", export_id, list(numbers), audio,
+                           value=JsObject(segments=segments, audio=sound, size=size))
+
     def cancel(self) -> None:
         self._sync("segments.cancel")
         self.error = JsException("AbortError", "Export cancelled")

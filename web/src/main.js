@@ -4,6 +4,7 @@ import { setLiveAnalyser } from './audio/audio-frame-data.js';
 import { Playback } from './audio/playback.js';
 import { SegmentRuntime } from './encode/segment-runtime.js';
 import { WebCodecsRuntime } from './encode/webcodecs-runtime.js';
+import { farmEntry } from './farm.js';
 import { createHost } from './host.js';
 import { createKeepAwake } from './keep-awake.js';
 import { getLayers, onLayersChanged } from './layers/registry.js';
@@ -130,6 +131,8 @@ fpsField.addEventListener('change', showPaused);
 const vizengine = {
   host, project, playback, segments, webcodecs, transport, timeline, preview, renderer: stage.renderer, stage,
   layers: getLayers,
+  // The render farm's entry point (py/vizengine/cli/farm_worker.py): parts of an export, no dialog.
+  farm: farmEntry(() => app),
   get app() { return app; },
   get python() { return python; },
   get state() { return lastState; },

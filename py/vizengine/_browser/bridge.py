@@ -19,7 +19,7 @@ from ..audio.analysis import AudioFrames
 from ..audio.clip import DecodedAudio
 from ..audio.paused_frame import paused_frame
 from ..audio.waveform import timeline_peaks
-from ..encode.choice import CODECS, FFMPEG, WEBCODECS, Support, choose_encoder
+from ..encode.choice import CODECS, FFMPEG, WEBCODECS, EncoderChoice, Support, choose_encoder
 from ..encode.segmented_encoder import SegmentedEncoder
 from ..encode.webcodecs import webcodecs_config
 from ..encode.webcodecs_encoder import WebCodecsEncoder
@@ -28,6 +28,7 @@ from ..errors import AudioError, ExportCancelled, ExportError, RenderError
 from ..export.cancel import CancelSignal
 from ..export.estimate import Timing, estimate, measured_timing, warmup_timing
 from ..export.orchestrator import export_video
+from ..export.part import AnalysisCache
 from ..export.manifest import build_manifest, fingerprint_steps, settings_of
 from ..export.settings import ExportSettings
 from ..export.store import ExportStore, Phase
@@ -36,6 +37,7 @@ from ..frames.gpu_plan import gpu_plan
 from ..project.description import Project
 from ..steps import run_in_steps
 from .ffi import awaited, page_call, to_float32array, to_plain_js, to_uint8array
+from .farm_entry import FarmEntry
 from .segment_runtime import JsSegmentRuntime
 from .webcodecs_runtime import JsVideoCodecRuntime
 
@@ -160,7 +162,7 @@ class BrowserHost:
                                   lambda: self._js.deliver(output, file_name, mime)))
 
 
-class App:
+class App(FarmEntry):
     """What the page calls: plan the preview, show a paused frame, run one export at a time, cancel it."""
 
     def __init__(self, host: Any) -> None:
@@ -169,6 +171,7 @@ class App:
         self.store = ExportStore(prior=self.stored_timing)
         self.signal: CancelSignal | None = None
         self._paused_request = 0
+        self._analyses = AnalysisCache()  # the render farm's parts of one export share their analysis
         self.store.subscribe(lambda snapshot: host.onState(to_plain_js(snapshot)))
 
     def plan_preview(self) -> None:
@@ -302,18 +305,25 @@ class App:
         if stored is None or stored.source != "export":
             self._remember_timing(warmup_timing(float(ms_per_frame), int(width), int(height), int(frames)))
 
-    async def _encoder(self, settings: ExportSettings) -> Any:
-        """The encoder the settings ask for, WebCodecs where auto finds the browser can encode the export;
-        its `reason` goes to the export's log."""
-        segments = JsSegmentRuntime(self._page.segments)
+    def _codec_runtime(self) -> JsVideoCodecRuntime | None:
         page_codec = getattr(self._page, "webcodecs", None)
-        codec = JsVideoCodecRuntime(page_codec) if page_codec is not None else None
+        return JsVideoCodecRuntime(page_codec) if page_codec is not None else None
+
+    async def _choice(self, settings: ExportSettings) -> EncoderChoice:
+        """Which encoder runs the settings, and why: WebCodecs where auto finds the browser can encode."""
+        codec = self._codec_runtime()
         support = Support(False, "the page has no WebCodecs encoder")
         if settings.encoder != FFMPEG and codec is not None:
             width, height = settings.size
             config = webcodecs_config(width, height, settings.fps, settings.quality, settings.format)
             support = await codec.supports(config.to_dict())
-        choice = choose_encoder(settings.encoder, settings.format, support)
+        return choose_encoder(settings.encoder, settings.format, support)
+
+    async def _encoder(self, settings: ExportSettings) -> Any:
+        """The encoder the settings ask for (see _choice); its `reason` goes to the export's log."""
+        segments = JsSegmentRuntime(self._page.segments)
+        codec = self._codec_runtime()
+        choice = await self._choice(settings)
         if choice.encoder == WEBCODECS:
             encoder = WebCodecsEncoder(segments, codec, choice.reason)
         else:

@@ -58,6 +58,10 @@ class JsSegmentRuntime:
         return await awaited(EncoderError, "The segments could not be joined",
                              lambda: self._js.mux(export_id, to_plain_js(options)))
 
+    async def hand_over(self, export_id: str, segments: list[int], audio: bool) -> Any:
+        return await awaited(StorageError, "Could not read the export's segments",
+                             lambda: self._js.handOver(export_id, to_js(segments), audio))
+
     def cancel(self) -> None:
         with page_call(EncoderError, "Could not stop the encoder workers"):
             self._js.cancel()

@@ -45,6 +45,10 @@ class SegmentRuntime(Protocol):
 
     async def mux(self, export_id: str, options: dict) -> Any: ...
 
+    async def hand_over(self, export_id: str, segments: list[int], audio: bool) -> Any:
+        """The stored segments' bytes (and the audio's), read before the export's data is deleted: a
+        render farm part's output, {segments: [bytes], audio: bytes | None, size}."""
+
     def cancel(self) -> None: ...
 
     async def discard(self, export_id: str) -> None: ...
@@ -90,10 +94,22 @@ class SegmentedEncoder:
             await self._checked(self.runtime.wait_for_capacity(2 * self.workers))
 
     async def finish(self, audio_wav: bytes | None, progress: Progress) -> Any:
-        await self._checked(self.runtime.wait_all(lambda done: progress(self.resumed_frames + done)))
+        await self._drain(progress)
         if self._job.has_audio:
             await self._encode_audio(audio_wav)
         return await self._mux()
+
+    async def hand_over(self, segments: list[int], audio_wav: bytes | None, progress: Progress) -> Any:
+        """A part's finish (export/part.py): the same segments and audio as `finish` would join, handed
+        back as bytes instead; `audio_wav` None leaves the audio out."""
+        await self._drain(progress)
+        if audio_wav is not None:
+            await self._encode_audio(audio_wav)
+        return await self._checked(self.runtime.hand_over(self.export_id, segments, audio_wav is not None))
+
+    async def _drain(self, progress: Progress) -> None:
+        """Wait until every queued segment is stored."""
+        await self._checked(self.runtime.wait_all(lambda done: progress(self.resumed_frames + done)))
 
     async def _encode_audio(self, audio_wav: bytes) -> None:
         """The trimmed WAV, encoded once on an ffmpeg.wasm worker and stored beside the segments."""

@@ -71,12 +71,9 @@ class WebCodecsEncoder(SegmentedEncoder):
         if index == segment.last:
             await self._checked(self.codec.end_segment(self.export_id, segment.index, segment.first, segment.count))
 
-    async def finish(self, audio_wav: bytes | None, progress: Progress) -> Any:
+    async def _drain(self, progress: Progress) -> None:
         await self._checked(self.codec.wait_all())
         progress(self._job.frame_count)
-        if self._job.has_audio:
-            await self._encode_audio(audio_wav)
-        return await self._mux()
 
     async def _encode_audio(self, audio_wav: bytes) -> None:
         audio = self._config.audio

@@ -19,6 +19,7 @@ from ..audio.analysis import analyse_steps
 from ..audio.clip import clip_wav_steps
 from ..encode.encoder import Encoder
 from ..encode.encoding import MIME, EncodeJob
+from ..encode.segments import plan_segments, segment_frames
 from ..errors import ExportCancelled, ExportError
 from ..frames.frame import FRAME_FORMS, PIXELS, Frame
 from ..frames.gpu_plan import gpu_plan
@@ -27,6 +28,7 @@ from ..steps import STEP_BUDGET_SECONDS, run_in_steps
 from .cancel import CancelSignal
 from .host import Host
 from .manifest import build_manifest, fingerprint_steps
+from .part import Part
 from .perf import StepTimer
 from .settings import ExportSettings
 from .store import ExportStore, Phase
@@ -49,8 +51,12 @@ class ExportResult:
 
 
 async def export_video(host: Host, settings: ExportSettings, signal: CancelSignal, store: ExportStore,
-                       encoder: Encoder) -> ExportResult:
-    """Run one export. Raises ExportCancelled or another ExportError; the store says the same."""
+                       encoder: Encoder, part: Part | None = None) -> ExportResult:
+    """Run one export. Raises ExportCancelled or another ExportError; the store says the same.
+
+    With `part` (export/part.py), only that part's segments are rendered and the encoder hands them (and
+    the audio, if the part asks) to `part.output` instead of joining them into a delivered file; the result's
+    size is then the handed-over bytes'."""
     store.begin(settings.to_dict())
     rendering = False
     try:
@@ -72,13 +78,26 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
             store.log("warning", silence_warning(frames))
         store.log("info", f"{frames.count} frames at {frames.fps} fps from {float(frames.start):.3f} s, "
                           f"{width}x{height}, {len(plan['layers'])} visible layers")
-        # Seconds of work for a long track: in steps, so the page keeps painting and hears Cancel.
-        audio_frames = await run_in_steps(analyse_steps(
-            audio.samples, audio.sample_rate, frames.fps, start=frames.start, frames=frames.count,
-            **project.analyser_kwargs()), signal.check)
-        wav = await run_in_steps(clip_wav_steps(audio, frames), signal.check)
-        store.log("info", f"analysed audio: {len(audio_frames)} frames, fft {audio_frames.fft_size}")
+        if part is not None:
+            part.check(len(plan_segments(frames.count, frames.fps)))
         sha256 = await run_in_steps(fingerprint_steps(audio), signal.check)
+
+        async def analysis():
+            # Seconds of work for a long track: in steps, so the page keeps painting and hears Cancel.
+            return await run_in_steps(analyse_steps(
+                audio.samples, audio.sample_rate, frames.fps, start=frames.start, frames=frames.count,
+                **project.analyser_kwargs()), signal.check)
+
+        # A part of only audio draws nothing; parts of one export share one analysis (part.AnalysisCache).
+        audio_frames = None
+        if part is None:
+            audio_frames = await analysis()
+        elif part.end > part.first:
+            key = (sha256, frames.start, frames.fps, frames.count, tuple(sorted(project.analyser_kwargs().items())))
+            audio_frames = await part.analyses.get(key, analysis)
+        wav = await run_in_steps(clip_wav_steps(audio, frames), signal.check) if part is None or part.audio else None
+        if audio_frames is not None:
+            store.log("info", f"analysed audio: {len(audio_frames)} frames, fft {audio_frames.fft_size}")
         signal.check()
         job = EncodeJob(width, height, frames.fps, frames.count, settings.quality, settings.format)
         manifest = build_manifest(settings, project, audio, encoder.name, host.build_id(), sha256)
@@ -87,30 +106,40 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
             store.log("info", f"encoder: {reason}")
         await encoder.start(job, manifest, signal)
         store.log("info", f"encoder ready: {encoder.name}")
-        done = sum(1 for i in range(frames.count) if not encoder.needs(i))
+        if part is not None:
+            part.manifest_key = manifest.key
+        needs = _wanted(encoder, part, frames)
+        done = sum(1 for i in range(frames.count) if not needs(i))
         if done:
             store.log("info", f"resuming: {done} of {frames.count} frames are already encoded")
 
         store.enter(Phase.RENDERING)
-        rendering = True  # before begin_render: a half-done begin still needs end_render (idempotent)
-        host.configure_compositor(plan)
-        form = getattr(encoder, "wants", PIXELS)
-        if form not in FRAME_FORMS:
-            raise ExportError(f"encoder {encoder.name} wants frames as {form!r}, which the renderer cannot give")
-        host.begin_render(width, height, audio_frames, form)
-        timer, rendered = await _render_frames(host, encoder, frames, (width, height), signal, store)
-        rendering = False
-        host.end_render()
-        store.step_ms = timer.per_item_ms(max(rendered, 1))
-        store.rendered = rendered
-        store.log("perf", f"rendered {rendered} frames; per frame: {timer.summary(max(rendered, 1))}")
+        if audio_frames is not None:
+            rendering = True  # before begin_render: a half-done begin still needs end_render (idempotent)
+            host.configure_compositor(plan)
+            form = getattr(encoder, "wants", PIXELS)
+            if form not in FRAME_FORMS:
+                raise ExportError(f"encoder {encoder.name} wants frames as {form!r}, which the renderer cannot give")
+            host.begin_render(width, height, audio_frames, form)
+            timer, rendered = await _render_frames(host, encoder, frames, needs, (width, height), signal, store)
+            rendering = False
+            host.end_render()
+            store.step_ms = timer.per_item_ms(max(rendered, 1))
+            store.rendered = rendered
+            store.log("perf", f"rendered {rendered} frames; per frame: {timer.summary(max(rendered, 1))}")
 
         store.enter(Phase.ENCODING)
-        output = await encoder.finish(wav, lambda done: store.advance(done, frames.count))
-        signal.check()
-
+        progress = lambda done: store.advance(done, frames.count)  # noqa: E731
         file_name = settings.file_name()
-        size = await host.deliver(output, file_name, MIME[settings.format])
+        if part is None:
+            output = await encoder.finish(wav, progress)
+            signal.check()
+            size = await host.deliver(output, file_name, MIME[settings.format])
+        else:
+            # The farm's driver joins the parts: nothing is muxed or downloaded here.
+            part.output = await encoder.hand_over(part.segments, wav, progress)
+            signal.check()
+            size = int(part.output.size)
         result = ExportResult(file_name, MIME[settings.format], frames.count, float(frames.duration), size,
                               width, height, getattr(encoder, "codecs", ""))
         store.log("success", f"exported {file_name} ({size / 1e6:.2f} MB)")
@@ -134,7 +163,16 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         await _cleanup(host, encoder, store, rendering)
 
 
-async def _render_frames(host: Host, encoder: Encoder, frames: FrameRange, size: tuple[int, int],
+def _wanted(encoder: Encoder, part: Part | None, frames: FrameRange):
+    """Which frames to render: those the encoder still needs (not stored by an earlier run), and with a
+    part only its segments' frames."""
+    if part is None:
+        return encoder.needs
+    size = segment_frames(frames.fps)
+    return lambda i: part.holds(i // size) and encoder.needs(i)
+
+
+async def _render_frames(host: Host, encoder: Encoder, frames: FrameRange, needs, size: tuple[int, int],
                          signal: CancelSignal, store: ExportStore) -> tuple[StepTimer, int]:
     """Draw, take and hand over every frame; returns where the time went.
 
@@ -144,7 +182,7 @@ async def _render_frames(host: Host, encoder: Encoder, frames: FrameRange, size:
     take = _frame_taker(host, getattr(encoder, "wants", PIXELS), size)
     dt = float(frames.frame_duration)
     timer = StepTimer()
-    todo = [i for i in range(frames.count) if encoder.needs(i)]
+    todo = [i for i in range(frames.count) if needs(i)]
     done = frames.count - len(todo)
     store.advance(done, frames.count)
     if todo:

@@ -137,6 +137,26 @@ export class SegmentRuntime {
     }
   }
 
+  /**
+   * A render farm part's output (py/vizengine/export/part.py): the stored segments' bytes and, if asked,
+   * the audio's, read into memory now because the export's data is deleted right after.
+   * @param {string} exportId @param {number[]} numbers @param {boolean} withAudio
+   * @returns {Promise<{segments: Uint8Array[], audio: Uint8Array | null, size: number}>}
+   */
+  async handOver(exportId, numbers, withAudio) {
+    const segments = [];
+    for (const n of Array.from(numbers)) {
+      const blob = await this.db.segment(exportId, n);
+      if (!blob) throw new Error(`segment ${n} of export ${exportId} is missing from browser storage`);
+      segments.push(new Uint8Array(await blob.arrayBuffer()));
+    }
+    const audioBlob = withAudio ? await this.db.audio(exportId) : undefined;
+    if (withAudio && !audioBlob) throw new Error(`the audio of export ${exportId} is missing from browser storage`);
+    const audio = audioBlob ? new Uint8Array(await audioBlob.arrayBuffer()) : null;
+    const size = segments.reduce((sum, bytes) => sum + bytes.byteLength, audio?.byteLength ?? 0);
+    return { segments, audio, size };
+  }
+
   /** Stop now: terminate every encoder worker (an exec cannot be interrupted otherwise), stop a mux. */
   cancel() {
     this.pool.cancel();
