@@ -57,6 +57,13 @@ def load_audio(page, path: Path) -> str:
     return _wait_for_track(page, before)
 
 
+def load_audio_bytes(page, name: str, data: bytes) -> str:
+    """Load a track from memory (the render farm's workers get bytes, not a path on a shared disk)."""
+    before = page.locator("#track-name").inner_text()
+    page.set_input_files("#audio-file", files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
+    return _wait_for_track(page, before)
+
+
 def open_export_dialog(page) -> None:
     page.wait_for_selector("#open-export:not([disabled])", timeout=60_000)
     page.click("#open-export")

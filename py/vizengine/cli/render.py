@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
+import time
 from pathlib import Path
 
-from ..errors import InvalidSettings
+from ..errors import ExportError, InvalidSettings
 from ..export.settings import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS, ExportSettings
 from ..project.contract import ENCODERS, MAX_ENCODE_WORKERS, SETTINGS_DEFAULTS
 from .browser import launch_persistent_chromium
@@ -46,6 +47,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="browser profile kept between runs; an interrupted export rerun with the same "
                              f"arguments resumes from it (default: {PROFILE})")
     parser.add_argument("--site", type=Path, default=DIST, help="the built site (default: dist/)")
+    add_farm_arguments(parser)
+
+
+def add_farm_arguments(parser: argparse.ArgumentParser) -> None:
+    farm = parser.add_argument_group("render farm (Dask; see the README's Render farm section)")
+    farm.add_argument("--workers", type=int, default=None, metavar="N",
+                      help="render the export's 2 s segments on a local Dask cluster of N worker processes, one "
+                           "headless browser each, and join them with native ffmpeg")
+    farm.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                      help="render on an existing Dask cluster (e.g. tcp://10.0.0.5:8786) instead")
 
 
 def one_line(error: BaseException) -> str:
@@ -66,18 +77,45 @@ def run(args: argparse.Namespace) -> int:
     try:
         # The page reads these with the same code; checking here says what is wrong before a browser starts.
         ExportSettings.from_dict(settings)
+        check_farm_arguments(args)
     except InvalidSettings as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
+        if args.workers is not None or args.scheduler is not None:
+            return _farm_export(args, settings)
         return _export(args, settings)
     except KeyboardInterrupt:
         print("error: interrupted (rerun the same command to resume)", file=sys.stderr)
         return 130
     except Exception as error:  # noqa: BLE001 — a browser, server or file problem: say it in one line
         text = one_line(error)
-        print(f"error: {text if isinstance(error, PageError) else f'{type(error).__name__}: {text}'}", file=sys.stderr)
+        plain = isinstance(error, (PageError, ExportError))
+        print(f"error: {text if plain else f'{type(error).__name__}: {text}'}", file=sys.stderr)
         return 1
+
+
+def check_farm_arguments(args: argparse.Namespace) -> None:
+    if args.workers is not None and args.scheduler is not None:
+        raise InvalidSettings("--workers starts a local cluster and --scheduler uses another: give one of them")
+    if args.workers is not None and args.workers < 1:
+        raise InvalidSettings(f"--workers must be at least 1, not {args.workers}")
+
+
+def _farm_export(args: argparse.Namespace, settings: dict) -> int:
+    from .farm import FarmJob, farm_client, run_jobs, track_of, work_root
+
+    job = FarmJob(track_of(args.audio), settings, args.out)
+    started = time.monotonic()
+    with work_root() as root, farm_client(args.workers, args.scheduler, root) as client:
+        if args.scheduler:
+            client.wait_for_workers(1, timeout=120)
+        workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        print(f"farm: {workers} workers ({args.scheduler or 'local'})", flush=True)
+        run_jobs(client, [job], root / "work")
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB): {job.frames} frames, "
+          f"{time.monotonic() - started:.1f}s", flush=True)
+    return 0
 
 
 def _export(args: argparse.Namespace, settings: dict) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,12 +37,19 @@ def check_site(root: Path) -> None:
         raise SystemExit(f"No built site at {root}: run `make build` (or `make setup`) first.")
 
 
+class SiteServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A browser closing (or a page navigating away) mid-response drops its connection: not an error.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve(root: Path, port: int = 0) -> Iterator[str]:
     """Serve `root` on 127.0.0.1; yield its base URL. port=0 picks a free port."""
     check_site(root)
     handler = functools.partial(SiteHandler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = SiteServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
