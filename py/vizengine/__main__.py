@@ -1,4 +1,4 @@
-"""python -m vizengine render ... (see `python -m vizengine render --help`)."""
+"""python -m vizengine render ... | batch JOBS.json (see `python -m vizengine render --help`)."""
 
 import argparse
 import sys
@@ -15,14 +15,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="python -m vizengine", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     try:
-        from .cli import render
+        from .cli import batch, render
     except ImportError as error:  # the CLI's extras (Playwright) are not installed
         print(f"error: {error} (install with: pip install -e '.[cli]')", file=sys.stderr)
         return 1
 
     render.add_arguments(commands.add_parser("render", help="export a track to a video file, headless"))
+    batch.add_arguments(commands.add_parser("batch", help="several exports through one render farm (Dask)",
+                                            description=batch.__doc__,
+                                            formatter_class=argparse.RawDescriptionHelpFormatter))
     args = parser.parse_args(argv)
-    return render.run(args)
+    return batch.run(args) if args.command == "batch" else render.run(args)
 
 
 if __name__ == "__main__":
