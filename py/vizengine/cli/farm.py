@@ -91,32 +91,59 @@ def farm_client(workers: int | None, scheduler: str | None, root: Path) -> Itera
     """A Dask client on `scheduler`, or on a LocalCluster of `workers` processes (one thread each: one
     browser each) whose temporary files (Dask's, the browsers' profiles, Chromium's own) all live under
     `root`, which the caller removes."""
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = None
-    saved = os.environ.get("TMPDIR")
-    try:
-        if scheduler:
-            client = Client(scheduler, timeout="30s")
-        else:
-            (root / "tmp").mkdir(parents=True, exist_ok=True)
-            os.environ["TMPDIR"] = str(root / "tmp")  # inherited by the workers (spawned), and by their nannies
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                                   local_directory=str(root / "dask"), silence_logs=DASK_LOG_LEVEL)
-            client = Client(cluster)
-        logging.getLogger("distributed").setLevel(DASK_LOG_LEVEL)
+    if scheduler:
+        client = Client(scheduler, timeout="30s")
         try:
             client.register_plugin(BrowserPlugin())
             yield client
         finally:
-            client.close()
+            client.close()  # an interrupted export's tasks are released with it; the workers stay
+        return
+    saved = os.environ.get("TMPDIR")
+    # Inherited by the workers (spawned) and their nannies. Short: Chromium puts a Unix socket (at most 107
+    # bytes of path) under it.
+    (root / "t").mkdir(parents=True, exist_ok=True)
+    os.environ["TMPDIR"] = str(root / "t")
+    cluster = None
+    try:
+        with dask.config.set({"temporary-directory": str(root / "dask")}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   local_directory=str(root / "dask"), silence_logs=DASK_LOG_LEVEL)
+            logging.getLogger("distributed").setLevel(DASK_LOG_LEVEL)
+            with Client(cluster) as client:
+                client.register_plugin(BrowserPlugin())
+                yield client
+    except BaseException:
+        # Ctrl-C or a failed export: a graceful close would wait for every busy browser to finish its part.
+        # Everything below this process (nannies, workers, Playwright's drivers, the browsers) is the
+        # cluster's and goes now, before the caller removes `root` from under it.
+        _kill_children()
+        raise
     finally:
         if cluster is not None:
-            cluster.close(timeout=30)
+            try:
+                cluster.close(timeout=10)
+            except Exception:  # noqa: BLE001 — after the kill its workers are gone: nothing left to close
+                pass
         if saved is None:
             os.environ.pop("TMPDIR", None)
         else:
             os.environ["TMPDIR"] = saved
+
+
+def _kill_children() -> None:
+    import psutil  # a dependency of distributed
+
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(children, timeout=10)
 
 
 class Progress:

@@ -77,9 +77,18 @@ class PageWorker:
             load_audio_bytes(page, track.name, track.data)
         self._track = track.digest
 
-    def close(self) -> None:
+    def close(self, patience: float = 5) -> None:
+        """Close the browser; if it is still busy with a part after `patience` seconds (the cluster closes
+        on Ctrl-C mid-render), kill it: Playwright's driver and Chromium are this process's children."""
         self._calls.put(None)
-        self._thread.join(timeout=60)
+        self._thread.join(timeout=patience)
+        if self._thread.is_alive():
+            import psutil  # a dependency of distributed
+
+            children = psutil.Process().children(recursive=True)
+            for child in children:
+                child.kill()
+            psutil.wait_procs(children, timeout=10)
         shutil.rmtree(self._profile, ignore_errors=True)
 
     def _run(self) -> None:

@@ -86,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
             return _farm_export(args, settings)
         return _export(args, settings)
     except KeyboardInterrupt:
-        print("error: interrupted (rerun the same command to resume)", file=sys.stderr)
+        farm = args.workers is not None or args.scheduler is not None  # a farm keeps no segments to resume
+        print(f"error: interrupted{'' if farm else ' (rerun the same command to resume)'}", file=sys.stderr)
         return 130
     except Exception as error:  # noqa: BLE001 — a browser, server or file problem: say it in one line
         text = one_line(error)
