@@ -137,13 +137,17 @@ def farm_client(workers: int | None, scheduler: str | None, root: Path) -> Itera
 def _kill_children() -> None:
     import psutil  # a dependency of distributed
 
-    children = psutil.Process().children(recursive=True)
-    for child in children:
-        try:
-            child.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(children, timeout=10)
+    # Again until none is left: a nanny may start a new worker between a look and the kill.
+    for _ in range(10):
+        children = psutil.Process().children(recursive=True)
+        if not children:
+            return
+        for child in children:
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(children, timeout=10)
 
 
 class Progress:
@@ -266,4 +270,8 @@ def work_root() -> Iterator[Path]:
     try:
         yield root
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        for _ in range(5):  # a browser still closing may write a last file while its folder goes
+            shutil.rmtree(root, ignore_errors=True)
+            if not root.exists():
+                break
+            time.sleep(1)
