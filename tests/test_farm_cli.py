@@ -71,6 +71,7 @@ def test_one_part_per_segment_and_the_last_part_holds_the_remaining_frames():
 def test_a_page_error_is_one_line_without_playwrights_prefix_and_call_log():
     error = Exception("Error: page.evaluate: Error: The audio could not be encoded: boom\n    at settled (x.js:1)")
     assert error_line(error) == "The audio could not be encoded: boom"
+    assert error_line(Exception("Page.evaluate: Error: start 30 s is at or after the end")) == "start 30 s is at or after the end"
 
 
 def test_join_copies_streams_with_fast_start_for_mp4_only(tmp_path):

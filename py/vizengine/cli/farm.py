@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -81,9 +82,7 @@ def error_line(error: BaseException) -> str:
     """One readable line: the page's message without Playwright's prefix and call log."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     text = lines[0] if lines else type(error).__name__
-    for prefix in ("Error: ", "page.evaluate: ", "Error: "):
-        text = text.removeprefix(prefix)
-    return text
+    return re.sub(r"^(Error: )?([A-Za-z]+\.evaluate: )?(Error: )?", "", text)
 
 
 @contextmanager
