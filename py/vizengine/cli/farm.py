@@ -136,9 +136,15 @@ def farm_client(workers: int | None, scheduler: str | None, root: Path) -> Itera
 def _kill_children() -> None:
     import psutil  # a dependency of distributed
 
+    def cluster_processes() -> list:
+        # All but this process's own multiprocessing resource tracker, which outlives the cluster (killed,
+        # it is relaunched and complains about every semaphore it no longer knows).
+        return [child for child in psutil.Process().children(recursive=True)
+                if "resource_tracker" not in " ".join(_cmdline(child))]
+
     # Again until none is left: a nanny may start a new worker between a look and the kill.
     for _ in range(10):
-        children = psutil.Process().children(recursive=True)
+        children = cluster_processes()
         if not children:
             return
         for child in children:
@@ -147,6 +153,15 @@ def _kill_children() -> None:
             except psutil.NoSuchProcess:
                 pass
         psutil.wait_procs(children, timeout=10)
+
+
+def _cmdline(process) -> list[str]:
+    import psutil
+
+    try:
+        return process.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return []
 
 
 class Progress:
@@ -188,7 +203,9 @@ def run_jobs(client, jobs: list[FarmJob], work: Path, stream=None) -> None:
     tracks = {}
     for job in jobs:  # each distinct track crosses to the cluster once, whatever the number of its parts
         if job.track.digest not in tracks:
-            tracks[job.track.digest] = client.scatter(job.track)
+            # On every worker (each loads it anyway): scattered data cannot be recomputed, so a copy held by
+            # one worker only would die with it and take every part waiting for it along.
+            tracks[job.track.digest] = client.scatter(job.track, broadcast=True)
     plans = {client.submit(plan_task, tracks[job.track.digest], job.settings, pure=False): job for job in jobs}
     for future, job in plans.items():
         try:
