@@ -108,7 +108,10 @@ def farm_client(workers: int | None, scheduler: str | None, root: Path) -> Itera
     os.environ["TMPDIR"] = str(root / "t")
     cluster = None
     try:
-        with dask.config.set({"temporary-directory": str(root / "dask")}):
+        # The scheduler runs here: its memory manager must not drop the track's copies down to one, which
+        # a killed worker could take along.
+        with dask.config.set({"temporary-directory": str(root / "dask"),
+                              "distributed.scheduler.active-memory-manager.start": False}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                    local_directory=str(root / "dask"), silence_logs=DASK_LOG_LEVEL)
             logging.getLogger("distributed").setLevel(DASK_LOG_LEVEL)
@@ -199,14 +202,28 @@ def run_jobs(client, jobs: list[FarmJob], work: Path, stream=None) -> None:
     """Render every job through `client`; each job ends with its file written or its `error` set. A single
     export raises FarmError instead of recording it."""
     from distributed import as_completed
+    from distributed.client import FutureCancelledError
 
     tracks = {}
-    for job in jobs:  # each distinct track crosses to the cluster once, whatever the number of its parts
-        if job.track.digest not in tracks:
-            # On every worker (each loads it anyway): scattered data cannot be recomputed, so a copy held by
-            # one worker only would die with it and take every part waiting for it along.
-            tracks[job.track.digest] = client.scatter(job.track, broadcast=True)
-    plans = {client.submit(plan_task, tracks[job.track.digest], job.settings, pure=False): job for job in jobs}
+
+    def track(job: FarmJob):
+        """The job's track on the cluster, sent once per distinct track (again only if it was lost)."""
+        scattered = tracks.get(job.track.digest)
+        if scattered is None or scattered.status != "finished":
+            # On every worker (each loads it anyway). Scattered data cannot be recomputed: the copies may
+            # still all be lost (a scheduler's memory manager keeps just one), so a part cancelled for that
+            # is submitted again below with the track sent anew.
+            tracks[job.track.digest] = scattered = client.scatter(job.track, broadcast=True)
+        return scattered
+
+    def submit(job: FarmJob, part: tuple[int, int] | None):
+        if part is None:  # the audio first (it waits for no frame)
+            return client.submit(audio_task, track(job), job.settings, pure=False, retries=RETRIES, priority=1)
+        return client.submit(part_task, track(job), job.settings, *part, pure=False, retries=RETRIES)
+
+    for job in jobs:
+        track(job)
+    plans = {client.submit(plan_task, track(job), job.settings, pure=False): job for job in jobs}
     for future, job in plans.items():
         try:
             job.plan = future.result()
@@ -220,22 +237,30 @@ def run_jobs(client, jobs: list[FarmJob], work: Path, stream=None) -> None:
     for number, job in enumerate(live):
         job.settings = {**job.settings, "encoder": job.plan["encoder"]}  # fixed once for every part
         progress.write(f"encoder: {job.plan['reason']}")
-        track = tracks[job.track.digest]
-        # The audio first (it waits for no frame), then the parts in order.
-        tasks[client.submit(audio_task, track, job.settings, pure=False, retries=RETRIES, priority=1)] = (job, None)
         job.parts = plan_parts(job.plan["segments"])
-        for part in job.parts:
-            tasks[client.submit(part_task, track, job.settings, *part, pure=False, retries=RETRIES)] = (job, part)
+        for part in [None, *job.parts]:
+            tasks[submit(job, part)] = (job, part)
         job.seconds = -time.monotonic()
         (work / str(number)).mkdir(parents=True, exist_ok=True)
     remaining = {job.out: len(job.parts) + 1 for job in live}
+    resubmitted: dict[tuple, int] = {}
+    completed = as_completed(list(tasks))
     try:
-        for future in as_completed(list(tasks)):
+        for future in completed:
             job, part = tasks.pop(future)
             if job.error:
                 continue
             try:
                 _collect(job, part, future.result(), work / str(live.index(job)))
+            except FutureCancelledError as cancelled:
+                key = (job.out, part)
+                resubmitted[key] = resubmitted.get(key, 0) + 1
+                if resubmitted[key] > RETRIES:
+                    raise FarmError(error_line(cancelled)) from None
+                again = submit(job, part)
+                tasks[again] = (job, part)
+                completed.add(again)
+                continue
             except Exception as error:  # noqa: BLE001 — this job fails; a batch goes on with the others
                 job.error = error_line(error)
                 for other, (owner, _) in tasks.items():
