@@ -12,8 +12,8 @@ help:
 	@echo "make demo   set up, then render 10 s of the demo track (720p30 MP4) to out/demo.mp4"
 	@echo "make test   set up, then run unit tests (tests/) and browser tests (e2e/)"
 	@echo "make serve  set up, then serve the site on http://127.0.0.1:4173/"
-	@echo "make bench  set up, then print export timings and ratios to native ffmpeg"
-	@echo "make bench-long  set up, then export 5 min of 1080p30 and print its time and peak memory (~1 h)"
+	@echo "make bench  set up, then print export timings and ratios to native ffmpeg (PARTS=exports,memory,responsive,eta)"
+	@echo "make bench-long  set up, then export 5 min of 1080p30 and print its time and peak memory (~1 h; ENCODER=auto|webcodecs|ffmpeg)"
 
 setup: system venv node assets build
 
@@ -65,10 +65,10 @@ serve: setup
 	npx vite preview --port 4173 --strictPort
 
 bench: setup
-	$(PY) -m vizengine.cli.bench
+	$(PY) -m vizengine.cli.bench $(if $(PARTS),--parts $(PARTS))
 
 bench-long: setup
-	$(PY) -m vizengine.cli.bench_long
+	$(PY) -m vizengine.cli.bench_long $(if $(ENCODER),--encoder $(ENCODER))
 
 clean:
 	rm -rf dist build out node_modules/.installed $(VENV)/.installed

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from vizengine.cli.driver import load_audio, open_export_dialog, wait_for_export
 from vizengine.cli.long_track import long_demo
-from vizengine.export.estimate import DEFAULT_SHARED_RATIO, Timing, estimate
+from vizengine.export.estimate import Timing, estimate
 from vizengine.export.settings import ExportSettings
 
 TIMING_KEY = "viz-engine:export-timing"
@@ -123,6 +123,7 @@ def test_after_a_short_export_the_time_estimate_is_scaled_from_its_measured_figu
 
     measured = stored_timing(page)
     assert measured.source == "export" and measured.frames == 15 and (measured.width, measured.height) == (1280, 720)
+    assert measured.encoder == "webcodecs"  # auto, in a Chromium with WebCodecs
     assert measured.render_seconds == pytest.approx(state["phaseSeconds"]["rendering"], rel=1e-6)
     assert measured.tail_seconds == pytest.approx(state["phaseSeconds"]["encoding"], rel=1e-6)
     assert 0 < measured.first_seconds <= measured.render_seconds
@@ -133,14 +134,14 @@ def test_after_a_short_export_the_time_estimate_is_scaled_from_its_measured_figu
         choose(dialog, resolution=resolution, start="1", duration=duration)
         data = shown(box, page)
         assert data["basis"] == "export"
-        expected = estimate(settings_of(resolution, 30, "1", duration), track, measured)
+        expected = estimate(settings_of(resolution, 30, "1", duration), track, measured, webcodecs=True)
         assert float(data["seconds"]) == pytest.approx(expected.seconds, rel=1e-6)
         results[resolution, duration] = float(data["seconds"])
     expect(box).to_contain_text("from your last export on this machine (720p30, 15 frames")
     # Three seconds more of video: 30 more frames of the first segment at the pace that export measured,
     # 60 with segments encoding beside them, and a tail for a whole segment instead of 30 frames.
     alone = measured.first_seconds / measured.frames
-    more = 30 + 60 * DEFAULT_SHARED_RATIO + 30 * measured.tail_ratio
+    more = 30 + 60 * measured.shared_ratio + 30 * measured.tail_ratio
     assert results["720p", "4"] - results["720p", "1"] == pytest.approx(more * alone, rel=0.01)
     # The same frames at 1080p: render and tail scale with the pixels, preparing does not.
     ratio = (1920 * 1080) / (1280 * 720)

@@ -82,7 +82,7 @@ def test_after_a_finished_export_a_refused_setting_still_shows_its_error(demo_pa
 
     # The page cannot check this one (it knows no limit on workers); Python refuses it before the export
     # begins, which used to leave "Complete" on screen and say nothing.
-    dialog.get_by_label("Encoder workers (0 = automatic)").fill("17")
+    dialog.get_by_label("ffmpeg.wasm workers (0 = automatic)").fill("17")
     start_button.click()
     state = wait_for_export(page)
     assert state["phase"] == "failed"
@@ -91,7 +91,7 @@ def test_after_a_finished_export_a_refused_setting_still_shows_its_error(demo_pa
     expect(dialog.locator("#export-phase")).to_have_text("Failed")
 
     # The issue's own examples, after that: the field says it at once and Start stays disabled.
-    dialog.get_by_label("Encoder workers (0 = automatic)").fill("0")
+    dialog.get_by_label("ffmpeg.wasm workers (0 = automatic)").fill("0")
     duration.fill("0")
     expect(start_button).to_be_disabled()
     expect(page.locator("#export-duration-problem")).to_contain_text("more than 0")

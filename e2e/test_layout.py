@@ -27,6 +27,11 @@ def sized_page(request, browser, site_url):
     context.close()
 
 
+# The WebGL canvas's visibility and whether the 2D copy of the export's frames is shown.
+VISIBILITY_JS = """() => [getComputedStyle(document.getElementById('stage-canvas')).visibility,
+  !document.getElementById('stage-snapshot').hidden]"""
+
+
 def box(page, locator):
     found = locator.bounding_box()
     assert found is not None, f"{locator} is not rendered"
@@ -71,10 +76,19 @@ def test_the_frame_being_rendered_stays_in_view_beside_the_export_dialog(sized_p
                            timeout=120_000)
     dialog, shown = box(page, page.get_by_role("dialog", name="Export video")), box(page, stage)
     first = stage.screenshot()
+    # The WebGL canvas itself is hidden meanwhile (shown, painting it would stall the page on every
+    # frame) and a copy of the frames is shown instead; after the export the live preview is back.
+    hidden_during = page.evaluate(VISIBILITY_JS)
     page.wait_for_function("window.vizengine.state?.phase !== 'rendering' || window.vizengine.state.frame > 25",
                            timeout=120_000)
     second = stage.screenshot()
     wait_for_export(page)
+    page.click("#export-close")
+    after = stage.screenshot()
+
+    assert hidden_during == ["hidden", True], hidden_during
+    assert page.evaluate(VISIBILITY_JS) == ["visible", False]
+    assert after != second
 
     assert shown["x"] + shown["width"] <= dialog["x"], (shown, dialog)  # not covered by the dialog
     assert shown["width"] >= 0.4 * page.viewport_size["width"], shown

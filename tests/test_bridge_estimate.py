@@ -9,7 +9,7 @@ from fakes import default_project, synthetic_audio
 from js_stand_ins import fresh_bridge
 from test_bridge_app import EXPORT, exported
 
-from vizengine.export.estimate import Timing
+from vizengine.export.estimate import PACES, Timing
 
 SETTINGS = {"resolution": "720p", "fps": "30", "quality": "high", "format": "mp4", "start": "0", "duration": "1",
             "encodeWorkers": "0"}
@@ -86,3 +86,14 @@ def test_the_running_exports_eta_starts_from_the_stored_figures(app):
     page.timing = Timing("export", 1280, 720, 30, 15, 1.0, 3.0, 3.0, 1.0).to_json()
     exported(app, EXPORT)
     assert app.store._eta.prior.render_seconds == 3.0
+
+
+def test_the_eta_of_an_ffmpeg_export_starts_from_webcodecs_figures_scaled_and_the_new_record_says_ffmpeg(app):
+    app, page = app  # the fake page has no WebCodecs: the export runs ffmpeg
+    page.timing = Timing("export", 1280, 720, 30, 15, 1.0, 3.0, 3.0, 1.0, encoder="webcodecs").to_json()
+    exported(app, EXPORT)
+    prior = app.store._eta.prior
+    assert prior.encoder == "ffmpeg"
+    scale = PACES["ffmpeg"].warmup_to_alone / PACES["webcodecs"].warmup_to_alone
+    assert prior.first_seconds == pytest.approx(3.0 * scale)
+    assert Timing.from_json(page.timing).encoder == "ffmpeg"

@@ -15,7 +15,8 @@ const TIMING_KEY = 'viz-engine:export-timing';
  *   playback: import('./audio/playback.js').Playback,
  *   segments: import('./encode/segment-runtime.js').SegmentRuntime,
  *   webcodecs: import('./encode/webcodecs-runtime.js').WebCodecsRuntime,
- *   stage: {renderer: import('./gl/renderer.js').Renderer, showPreviewSize: () => void},
+ *   stage: {renderer: import('./gl/renderer.js').Renderer, showPreviewSize: () => void,
+ *     beginExportView: () => void, snapshot: () => void, endExportView: () => void},
  *   onState: (state: any) => void,
  *   onBusy: (busy: boolean) => void,
  *   onDelivered: (blob: Blob, name: string) => void,
@@ -106,6 +107,7 @@ export function createHost({ project, playback, segments, webcodecs, stage, onSt
     beginRender(width, height, audio, form = 'pixels') {
       if (form !== 'pixels' && form !== 'video_frame') throw new Error(`no frame form ${form}`);
       renderer.resize(width, height);
+      stage.beginExportView();
       beginInjection(audio);
       frameForm = form;
       pixels = form === 'pixels' ? new Uint8Array(width * height * 4) : null;
@@ -126,6 +128,7 @@ export function createHost({ project, playback, segments, webcodecs, stage, onSt
     async captureFrame() {
       if (frameForm !== 'video_frame') throw new Error('captureFrame outside a video-frame render');
       await renderer.waitForGpu();
+      stage.snapshot();
       return new VideoFrame(renderer.canvas, { timestamp: 0, alpha: 'discard' });
     },
 
@@ -133,6 +136,7 @@ export function createHost({ project, playback, segments, webcodecs, stage, onSt
     async readFrame() {
       if (!pixels) throw new Error('readFrame before beginRender');
       await renderer.readFrame(pixels);
+      stage.snapshot();
       return pixels;
     },
 
@@ -143,6 +147,7 @@ export function createHost({ project, playback, segments, webcodecs, stage, onSt
       frameForm = null;
       stage.showPreviewSize();
       redraw();
+      stage.endExportView();
     },
 
     /** This machine's last measured export figures (vizengine.export.estimate.Timing as JSON), kept across

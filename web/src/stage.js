@@ -6,6 +6,9 @@ import { registerLayer } from './layers/registry.js';
 import { createSpectrumBarsLayer } from './layers/spectrum-bars.js';
 import { createWaveformLayer } from './layers/waveform.js';
 
+/** How often the stage shows the frame an export just rendered: a copy costs a full-size read-back. */
+const SNAPSHOT_MS = 500;
+
 /**
  * @param {HTMLElement} container
  * @param {{preview: {width: number, height: number}}} project
@@ -24,9 +27,39 @@ export function createStage(container, project) {
   const size = { ...project.preview };
   const showPreviewSize = () => renderer.resize(size.width, size.height);
   showPreviewSize();
+  // During an export the WebGL canvas is hidden: shown, the software compositor (no GPU) reads it back on
+  // the page's thread at every paint and waits for the frame the GPU is drawing, which froze the page for
+  // 200-380 ms at a time (make bench). A 2D copy taken while the GPU is idle shows the export instead.
+  const snapshot = document.createElement('canvas');
+  snapshot.id = 'stage-snapshot';
+  snapshot.hidden = true;
+  container.appendChild(snapshot);
+  let snapshotAt = -Infinity;
   return {
     renderer,
     showPreviewSize,
+    beginExportView() {
+      container.classList.add('exporting');
+      snapshot.hidden = false;
+      snapshotAt = -Infinity;
+    },
+    /** Copy the frame just drawn to the visible 2D canvas, at most once per SNAPSHOT_MS; call it only
+     * while the GPU is idle (the copy waits for it). */
+    snapshot() {
+      const now = performance.now();
+      if (snapshot.hidden || now - snapshotAt < SNAPSHOT_MS) return;
+      snapshotAt = now;
+      const { clientWidth, clientHeight } = snapshot;
+      if (snapshot.width !== clientWidth || snapshot.height !== clientHeight) {
+        snapshot.width = clientWidth;
+        snapshot.height = clientHeight;
+      }
+      snapshot.getContext('2d')?.drawImage(canvas, 0, 0, snapshot.width, snapshot.height);
+    },
+    endExportView() {
+      container.classList.remove('exporting');
+      snapshot.hidden = true;
+    },
     /** The preview's drawing-buffer size (tests compare it with an export at the same size). @param {number} width @param {number} height */
     setPreviewSize(width, height) {
       size.width = width;

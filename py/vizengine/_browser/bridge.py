@@ -26,10 +26,10 @@ from ..encode.webcodecs_encoder import WebCodecsEncoder
 from ..encode.segments import plan_segments
 from ..errors import AudioError, ExportCancelled, ExportError, RenderError
 from ..export.cancel import CancelSignal
-from ..export.estimate import Timing, estimate, measured_timing, warmup_timing
+from ..export.estimate import Timing, estimate, for_encoder, measured_timing, warmup_timing
 from ..export.orchestrator import export_video
+from ..export.manifest import WEBCODECS_ENCODER, build_manifest, fingerprint_steps, settings_of
 from ..export.part import AnalysisCache
-from ..export.manifest import build_manifest, fingerprint_steps, settings_of
 from ..export.settings import ExportSettings
 from ..export.store import ExportStore, Phase
 from ..frames.frame import PIXELS, PageFrame
@@ -168,7 +168,8 @@ class App(FarmEntry):
     def __init__(self, host: Any) -> None:
         self._page = host
         self.host = BrowserHost(host)
-        self.store = ExportStore(prior=self.stored_timing)
+        self._running = FFMPEG  # the concrete encoder of the export being run: its ETA and its Timing
+        self.store = ExportStore(prior=self._prior)
         self.signal: CancelSignal | None = None
         self._paused_request = 0
         self._analyses = AnalysisCache()  # the render farm's parts of one export share their analysis
@@ -246,6 +247,7 @@ class App(FarmEntry):
             try:
                 parsed = ExportSettings.from_dict(settings)
                 encoder = await self._encoder(parsed)
+                self._running = WEBCODECS if encoder.name == WEBCODECS_ENCODER else FFMPEG
             except Exception as error:  # noqa: BLE001 — whatever it is, the dialog must say it
                 message = str(error) if isinstance(error, ExportError) else f"Invalid settings: {error}"
                 # Refused before export_video began: the store still holds the previous export's state
@@ -256,7 +258,7 @@ class App(FarmEntry):
                 return to_plain_js({"status": "failed", "message": message})
             result = await export_video(self.host, parsed, self.signal, self.store, encoder)
             self._remember_timing(measured_timing(parsed, self.store.phase_seconds, self.store.rendered,
-                                                   self.store.first_seconds))
+                                                   self.store.first_seconds, self._running))
             return to_plain_js({"status": "complete", **result.__dict__})
         except ExportCancelled as cancelled:
             return to_plain_js({"status": "cancelled", "message": str(cancelled)})
@@ -277,6 +279,11 @@ class App(FarmEntry):
         except Exception:  # noqa: BLE001 — no storage (private mode) or a page without it: no history
             return None
 
+    def _prior(self) -> Timing | None:
+        """The ETA's start: the stored figures, as the encoder now running would have measured them."""
+        stored = self.stored_timing()
+        return for_encoder(stored, self._running) if stored else None
+
     def _remember_timing(self, timing: Timing | None) -> None:
         if timing is None:
             return
@@ -286,15 +293,16 @@ class App(FarmEntry):
             self.store.log("warning", f"could not keep this export's timing for the next estimate: {error}")
 
     def estimate(self, settings: Any, track_samples: int, sample_rate: int, free_bytes: Any = None,
-                 cores: int = 2) -> Any:
+                 cores: int = 2, webcodecs: Any = False) -> Any:
         """The dialog's estimate for these settings: a dict, or {"error": message} for settings the export
-        would refuse (the dialog shows the message in place of the figures)."""
+        would refuse (the dialog shows the message in place of the figures). `webcodecs`: whether the page
+        has WebCodecs, so whether auto will use it."""
         raw = settings.to_py() if hasattr(settings, "to_py") else dict(settings)
         try:
             parsed = ExportSettings.from_dict(raw)
             track = Fraction(int(track_samples), int(sample_rate))
             free = None if free_bytes is None else float(free_bytes)
-            result = estimate(parsed, track, self.stored_timing(), free, int(cores)).to_dict()
+            result = estimate(parsed, track, self.stored_timing(), free, int(cores), bool(webcodecs)).to_dict()
         except ExportError as error:
             result = {"error": str(error)}
         return to_plain_js(result)

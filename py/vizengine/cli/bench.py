@@ -7,11 +7,12 @@ on the worker pool meanwhile) against the render-only fps, the time the export n
 and native ffmpeg encoding the same frames with the same arguments (encoding.ffmpeg_args) for comparison.
 It also times the offline analysis and the waveform peaks inside Pyodide, and the ETA's error after 10 %
 of the frames (bench_eta). Figures, not pass/fail: targets
-are read off the ratios.
+are read off the ratios. `--parts` runs a subset (each part takes minutes; all of them about 45).
 """
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import tempfile
@@ -60,7 +61,17 @@ def native_encode_seconds(video: Path, width: int, height: int, fps: int, frames
         return time.perf_counter() - start
 
 
-def main() -> int:
+PARTS = ("exports", "memory", "responsive", "eta")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vizengine.cli.bench")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help=f"comma-separated, in this order: {','.join(PARTS)} (default: all)")
+    parts = parser.parse_args(argv).parts.split(",")
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(unknown)}: choose from {', '.join(PARTS)}")
     print(f"viz-engine bench: {SECONDS} s of the demo track per case, MP4 high, headless Chromium (software GL)")
     rows = []
     # A profile on disk, as the CLI uses: IndexedDB and OPFS hold the export's data in files, not in RAM.
@@ -74,7 +85,7 @@ def main() -> int:
         # Paused at a loud moment, the preview holds that moment's analysis frame: the layers draw real bars.
         page.evaluate("async () => { window.vizengine.playback.seek(5); "
                       "await window.vizengine.app.show_paused_frame(5, 60); }")
-        for resolution, fps in CASES:
+        for resolution, fps in CASES if "exports" in parts else []:
             render = bench_render.measure(page, *RESOLUTIONS[resolution])
             render["loop_fps"] = bench_render.loop_fps(page, resolution, fps)
             out = Path(tmp) / f"{resolution}-{fps}.mp4"
@@ -93,17 +104,18 @@ def main() -> int:
             encode = encode_only(page, out, EncodeJob(width, height, fps, frames, "high", "mp4"))
             rows.append((resolution, fps, frames, state["phaseSeconds"], state["stepMs"], native, render, encode))
         memory = []
-        load_audio(page, long_demo(Path(tmp) / "long-demo.wav", max(MEMORY_SECONDS) + 5))
-        for seconds in MEMORY_SECONDS:
+        if "memory" in parts:
+            load_audio(page, long_demo(Path(tmp) / "long-demo.wav", max(MEMORY_SECONDS) + 5))
+        for seconds in MEMORY_SECONDS if "memory" in parts else []:
             with peak_rss() as peak:
                 state = export_to_file(page, {"resolution": "720p", "fps": 30, "quality": "high", "format": "mp4",
                                               "start": 0, "duration": seconds, "encoder": "ffmpeg"},
                                        Path(tmp) / f"memory-{seconds}.mp4")
             page.click("#export-close")
             memory.append((seconds, state["total"], peak["peak_mib"], sum(state["phaseSeconds"].values())))
-        responsive = bench_responsive.measure(page, Path(tmp))
+        responsive = bench_responsive.measure(page, Path(tmp)) if "responsive" in parts else None
         load_demo(page)
-        eta = bench_eta.measure_cases(page)
+        eta = bench_eta.measure_cases(page) if "eta" in parts else None
 
     print(f"\nanalysis in Pyodide, 3 min stereo 48 kHz @60 fps, fft 2048: {analysis_s:.3f} s (target < 0.5 s)")
     print(f"waveform peaks in Pyodide, 1 h mono 48 kHz, 2000 buckets: {peaks_s:.3f} s (target < 1 s)")
@@ -138,17 +150,22 @@ def main() -> int:
               f"{render_s:.1f} s + encode-only {encode_s:.1f} s) (target <= 0.75x)")
         wc = render["webcodecs"]
         wc_total = sum(wc.values())
+        wc_fps = frames / wc_total
         print(f"  WebCodecs (H.264 from VideoFrames of the canvas, no read-back): {wc_total:.1f} s in all, "
-              f"{frames / wc_total:.2f} fps end-to-end = {frames / wc_total / render_fps:.2f}x layers + composite "
-              f"{render_fps:.1f} fps (target >= 0.7x); rendering {frames / wc['rendering']:.2f} fps, then "
-              f"{wc['encoding']:.2f} s for the last segments, the audio and the join")
-    (short_s, short_n, short_mib, short_t), (long_s, long_n, long_mib, long_t) = memory
-    growth_kb = (long_mib - short_mib) * 1024 * 1.024 / (long_n - short_n)
-    print(f"\nbrowser peak memory (summed RSS of its processes), 720p30 MP4: {short_s} s export {short_mib:.0f} MiB "
-          f"({short_t:.0f} s), {long_s} s export {long_mib:.0f} MiB ({long_t:.0f} s): {growth_kb:+.1f} KB per extra "
-          f"frame (target < 10 KB)")
-    bench_responsive.report(responsive)
-    bench_eta.report(eta)
+              f"{wc_fps:.2f} fps end-to-end = {wc_fps / render['loop_fps']:.2f}x the render loop without "
+              f"encoding (target >= 0.7x), {wc_fps / render_fps:.2f}x layers + composite {render_fps:.1f} fps; "
+              f"rendering {frames / wc['rendering']:.2f} fps, then {wc['encoding']:.2f} s for the last "
+              f"segments, the audio and the join; ffmpeg.wasm end-to-end {frames / total:.2f} fps")
+    if memory:
+        (short_s, short_n, short_mib, short_t), (long_s, long_n, long_mib, long_t) = memory
+        growth_kb = (long_mib - short_mib) * 1024 * 1.024 / (long_n - short_n)
+        print(f"\nbrowser peak memory (summed RSS of its processes), 720p30 MP4: {short_s} s export {short_mib:.0f} "
+              f"MiB ({short_t:.0f} s), {long_s} s export {long_mib:.0f} MiB ({long_t:.0f} s): {growth_kb:+.1f} KB per "
+              f"extra frame (target < 10 KB)")
+    if responsive is not None:
+        bench_responsive.report(responsive)
+    if eta is not None:
+        bench_eta.report(eta)
     return 0
 
 

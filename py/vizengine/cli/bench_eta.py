@@ -86,7 +86,8 @@ def report(rows: list[tuple[str, str, int, float, dict]]) -> None:
             if before is not None and before.source == "warmup":
                 raw = before.first_seconds / before.frames / WARMUP_TO_ALONE  # what the warm-up timed
                 warm = f"; the warm-up timed {1000 * raw:.0f} ms per frame: alone = {alone / raw:.2f} x that"
-            print(f"    measured: alone {1000 * alone:.0f} ms per frame, shared ratio {after.shared_ratio:.2f}, "
+            print(f"    measured ({after.encoder}): alone {1000 * alone:.0f} ms per frame, shared ratio "
+                  f"{after.shared_ratio:.2f}, "
                   f"tail {after.tail_seconds:.1f} s = {after.tail_ratio:.2f} x the first segment, preparing "
                   f"{after.prepare_seconds:.1f} s{warm}")
 

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..project.contract import ENCODERS
 from .long_track import long_demo
 from .bench_memory import peak_rss
 from .browser import launch_persistent_chromium
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--resolution", default="1080p")
     parser.add_argument("--fps", type=int, default=30)
+    parser.add_argument("--encoder", choices=ENCODERS, default="auto")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp, serve(DIST) as url, \
             launch_persistent_chromium(Path(tmp) / "profile") as context:
@@ -45,13 +47,14 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         with peak_rss() as peak:
             state = export_to_file(page, {"resolution": args.resolution, "fps": args.fps, "quality": "high",
-                                          "format": "mp4", "start": 0, "duration": args.seconds}, out)
+                                          "format": "mp4", "start": 0, "duration": args.seconds,
+                                          "encoder": args.encoder}, out)
         wall = time.monotonic() - started
         streams = probe(out)
         size_mib = out.stat().st_size / 2**20
     frames = state["total"]
-    print(f"{args.seconds:.0f} s of {args.resolution}@{args.fps} MP4 high: {frames} frames in {wall / 60:.1f} min "
-          f"({frames / wall:.2f} fps); browser peak memory {peak['peak_mib']:.0f} MiB; file {size_mib:.0f} MiB")
+    print(f"{args.seconds:.0f} s of {args.resolution}@{args.fps} MP4 high, encoder {args.encoder}: {frames} frames "
+          f"in {wall / 60:.1f} min ({frames / wall:.2f} fps); browser peak memory {peak['peak_mib']:.0f} MiB; file {size_mib:.0f} MiB")
     print("  phases: " + ", ".join(f"{k} {v:.0f} s" for k, v in state["phaseSeconds"].items()))
     video, audio = streams["video"], streams["audio"]
     print(f"  ffprobe: video {video['codec_name']} {video['width']}x{video['height']} "

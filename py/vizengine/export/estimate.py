@@ -17,6 +17,10 @@ segment's frames); from the second segment on, segment encodes share the cores a
 segment's frames, not the export's: the earlier segments encoded while the render went on. All three come
 from the last export's measurements (`Timing`), so they follow this machine; the running export's ETA
 (export/eta.py) uses the same model with the paces it measures.
+
+The two encoders load the machine differently (`PACES`): ffmpeg.wasm makes a JPEG of every frame and its
+workers share the cores with the render, WebCodecs takes the canvas as it is and encodes beside it. A
+Timing measured with one encoder is converted for the other through what the warm-up would have measured.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ import math
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
+from ..encode.choice import FFMPEG, WEBCODECS
 from ..encode.segments import segment_frames
+from ..encode.webcodecs import OPUS_BITRATE, video_bitrate
 from .settings import ExportSettings
 
 LONG_EXPORT_SECONDS = 30 * 60
@@ -60,19 +66,28 @@ CONTAINER_BYTES = {"mp4": 19_000, "webm": 9_000}  # headers and index for 5 s: s
 JPEG_BYTES_PER_PIXEL = 0.12
 
 
-def video_bytes(settings: ExportSettings, frames: int) -> int:
-    """The finished file: video and audio streams and the container."""
+def video_bytes(settings: ExportSettings, frames: int, encoder: str = FFMPEG) -> int:
+    """The finished file: video and audio streams and the container. WebCodecs encodes to a bit rate
+    (encode/webcodecs.py), which its files meet closely (720p30 high, 2 s: 742 kB for 739 kB targeted)."""
     width, height = settings.size
+    if encoder == WEBCODECS:
+        seconds = frames / settings.fps
+        video = video_bitrate(width, height, settings.fps, settings.quality, settings.format) * seconds
+        audio_rate = (OPUS_BITRATE[settings.quality] if settings.format == "webm"
+                      else AUDIO_BITS_PER_SECOND["mp4", settings.quality])
+        return round((video + audio_rate * seconds) / 8 + CONTAINER_BYTES[settings.format])
     scale = (width * height / REFERENCE_PIXELS) ** VIDEO_PIXEL_EXPONENT[settings.format]
     bits = VIDEO_BITS_PER_PIXEL[settings.format, settings.quality] * REFERENCE_PIXELS * scale * frames
     audio = AUDIO_BITS_PER_SECOND[settings.format, settings.quality] * frames / settings.fps
     return round((bits + audio) / 8 + CONTAINER_BYTES[settings.format])
 
 
-def storage_bytes(settings: ExportSettings, frames: int, cores: int) -> int:
+def storage_bytes(settings: ExportSettings, frames: int, cores: int, encoder: str = FFMPEG) -> int:
     """The most browser storage the export holds at once: its segments and the joined file (a second
-    copy) at the end, plus the frames waiting for their segment's encode (segmented_encoder keeps at
-    most 2 segments per worker queued, and one is being rendered)."""
+    copy) at the end, plus, with ffmpeg.wasm, the frames waiting for their segment's encode
+    (segmented_encoder keeps at most 2 segments per worker queued, and one is being rendered)."""
+    if encoder == WEBCODECS:  # no frame is ever stored
+        return 2 * video_bytes(settings, frames, encoder)
     width, height = settings.size
     workers = settings.encode_workers or max(1, min(cores - 1, MAX_AUTO_WORKERS))
     waiting = min(frames, (2 * workers + 1) * segment_frames(settings.fps))
@@ -93,6 +108,7 @@ class Timing:
     render_seconds: float
     first_seconds: float  # rendering the first segment's frames (at most `frames`): no encoder beside it yet
     tail_seconds: float  # after the last frame: the last segments, the audio, the join
+    encoder: str = FFMPEG  # the encoder that ran (records from before there were two have none: ffmpeg)
 
     @property
     def megapixels(self) -> float:
@@ -113,14 +129,14 @@ class Timing:
         rendered at least half a segment more than its first; otherwise the benchmark machine's."""
         rest = self.frames - self.first_frames
         if rest < self.first_frames / 2 or self.first_seconds <= 0:
-            return DEFAULT_SHARED_RATIO
+            return PACES[self.encoder].shared_ratio
         return (self.render_seconds - self.first_seconds) / rest / (self.first_seconds / self.first_frames)
 
     @property
     def tail_ratio(self) -> float:
         """The tail over the time the last segment's frames would take to render at the alone pace."""
         if self.first_seconds <= 0:
-            return DEFAULT_TAIL_RATIO
+            return PACES[self.encoder].tail_ratio
         alone = self.first_seconds / self.first_frames
         return self.tail_seconds / (last_segment_frames(self.frames, self.fps) * alone)
 
@@ -138,19 +154,21 @@ class Timing:
                       timing.first_seconds)
             if min(values) <= 0 or timing.prepare_seconds < 0 or timing.tail_seconds < 0:
                 return None
+            if timing.encoder not in PACES:
+                return None
             return timing
         except (TypeError, ValueError):
             return None
 
 
 def measured_timing(settings: ExportSettings, phase_seconds: dict[str, float], rendered: int,
-                    first_seconds: float | None) -> Timing | None:
+                    first_seconds: float | None, encoder: str = FFMPEG) -> Timing | None:
     """What a completed export measured; None when it rendered nothing (a resume of a finished export)."""
     if rendered <= 0 or phase_seconds.get("rendering", 0) <= 0 or not first_seconds:
         return None
     width, height = settings.size
     return Timing("export", width, height, settings.fps, rendered, phase_seconds.get("preparing", 0.0),
-                  phase_seconds["rendering"], first_seconds, phase_seconds.get("encoding", 0.0))
+                  phase_seconds["rendering"], first_seconds, phase_seconds.get("encoding", 0.0), encoder)
 
 
 # The benchmark machine (2 cores, software GL; bench_eta's exports of the demo track, README "ETA"): a
@@ -169,6 +187,45 @@ DEFAULT_TIMING = Timing("default", 1280, 720, 30, 60, prepare_seconds=2.5, rende
 # warm-up's per-frame time when quiet (README: 109 ms vs 85 ms at 720p) and 1.7 times under load
 # (bench_eta's first export).
 WARMUP_TO_ALONE = 1.5
+
+
+@dataclass(frozen=True)
+class EncoderPace:
+    """How an export with one encoder relates to the warm-up and to itself (see Timing's properties)."""
+
+    warmup_to_alone: float
+    shared_ratio: float
+    tail_ratio: float
+
+
+# WebCodecs, from `make bench` (2026-11-25 23:08, quiet): 100 ms per 720p frame against 118 ms for layers +
+# composite + read-back, 246 ms against 236 ms at 1080p, and the stage hidden since costs 3-8 %; nothing
+# stored, so no frame renders slower once segments encode; 0.5-0.6 s after the last frame for the audio and
+# the join, about a tenth of the last segment's render time.
+PACES = {
+    FFMPEG: EncoderPace(WARMUP_TO_ALONE, DEFAULT_SHARED_RATIO, DEFAULT_TAIL_RATIO),
+    WEBCODECS: EncoderPace(1.1, 1.0, 0.1),
+}
+
+
+def expected_encoder(choice: str, webcodecs: bool) -> str:
+    """The encoder an export with this choice will run, for the estimate: auto takes WebCodecs wherever the
+    page has it (the export itself asks the browser about its exact codec and size, encode/choice.py)."""
+    if choice == FFMPEG or (choice != WEBCODECS and not webcodecs):
+        return FFMPEG
+    return WEBCODECS
+
+
+def for_encoder(timing: Timing, encoder: str) -> Timing:
+    """`timing` as an export with `encoder` would have measured it on the same machine: its alone pace
+    converted through the warm-up it implies, with that encoder's own shared and tail ratios."""
+    if timing.encoder == encoder:
+        return timing
+    frames = timing.first_frames
+    first = timing.first_seconds / PACES[timing.encoder].warmup_to_alone * PACES[encoder].warmup_to_alone
+    tail = PACES[encoder].tail_ratio * last_segment_frames(frames, timing.fps) * first / frames
+    return Timing(timing.source, timing.width, timing.height, timing.fps, frames, timing.prepare_seconds,
+                  first, first, tail, encoder)
 
 
 def warmup_timing(ms_per_frame: float, width: int, height: int, frames: int) -> Timing:
@@ -226,27 +283,36 @@ class Estimate:
                 "secondsText": duration_text(self.seconds), "bytesText": size_text(self.bytes)}
 
 
-def describe_basis(timing: Timing) -> str:
+ENCODER_NAMES = {FFMPEG: "ffmpeg.wasm", WEBCODECS: "WebCodecs"}
+
+
+def describe_basis(timing: Timing, encoder: str = FFMPEG) -> str:
     if timing.source == "export":
-        return (f"from your last export on this machine ({timing.height}p{timing.fps}, {timing.frames} frames "
-                f"rendered in {timing.render_seconds:.1f} s)")
+        text = (f"from your last export on this machine ({timing.height}p{timing.fps}, {timing.frames} frames "
+                f"rendered in {timing.render_seconds:.1f} s")
+        if timing.encoder != encoder:
+            text += f" with {ENCODER_NAMES[timing.encoder]}, scaled for {ENCODER_NAMES[encoder]}"
+        return text + ")"
     if timing.source == "warmup":
         return f"rough: from a {timing.frames}-frame warm-up render; an export will refine it"
     return "rough guess: nothing measured on this machine yet"
 
 
 def estimate(settings: ExportSettings, track_seconds: Fraction | int | float, timing: Timing | None = None,
-             free_bytes: float | None = None, cores: int = 2) -> Estimate:
+             free_bytes: float | None = None, cores: int = 2, webcodecs: bool = False) -> Estimate:
     """The estimate for `settings` on a track of `track_seconds`; raises InvalidSettings as the export
-    would (e.g. a range past the end). `free_bytes`: what navigator.storage.estimate() leaves, if known."""
+    would (e.g. a range past the end). `free_bytes`: what navigator.storage.estimate() leaves, if known;
+    `webcodecs`: whether the page has WebCodecs (what auto will run)."""
     frames = settings.frame_range(track_seconds)
-    timing = timing or DEFAULT_TIMING
+    encoder = expected_encoder(settings.encoder, webcodecs)
+    measured = timing or DEFAULT_TIMING
+    timing = for_encoder(measured, encoder)
     width, height = settings.size
     prepare = timing.prepare_seconds + ANALYSIS_SECONDS_PER_FRAME * frames.count
     render = render_seconds(timing, frames.count, settings.fps, width, height)
     tail = tail_seconds(timing, frames.count, settings.fps, paces(timing, width, height)[0])
-    size = video_bytes(settings, frames.count)
-    storage = storage_bytes(settings, frames.count, cores)
+    size = video_bytes(settings, frames.count, encoder)
+    storage = storage_bytes(settings, frames.count, cores, encoder)
     warnings = []
     total = prepare + render + tail
     if total > LONG_EXPORT_SECONDS:
@@ -256,7 +322,7 @@ def estimate(settings: ExportSettings, track_seconds: Fraction | int | float, ti
         warnings.append(f"This export needs about {size_text(storage)} of browser storage while it runs, "
                         f"more than the {size_text(free_bytes)} the browser has left for this site.")
     return Estimate(frames.count, float(frames.duration), prepare, render, tail, size, storage, timing.source,
-                    describe_basis(timing), tuple(warnings))
+                    describe_basis(measured, encoder), tuple(warnings))
 
 
 def duration_text(seconds: float) -> str:

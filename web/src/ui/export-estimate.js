@@ -127,7 +127,8 @@ export function setupExportEstimate({ box, dialog, openButton, getApp, track, bu
     }
     let result;
     try {
-      result = plain(app.estimate(chosen, buffer.length, buffer.sampleRate, freeBytes, navigator.hardwareConcurrency || 2));
+      result = plain(app.estimate(chosen, buffer.length, buffer.sampleRate, freeBytes, navigator.hardwareConcurrency || 2,
+        typeof VideoEncoder === 'function'));
     } catch (error) {
       showNothing(`No estimate: ${error instanceof Error ? error.message.trim().split('\n').pop() : error}`);
       return;
