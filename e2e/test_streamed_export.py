@@ -22,6 +22,30 @@ def wait_for_segments(page, count: int, timeout: float = 300) -> None:
         page.wait_for_timeout(250)
 
 
+def export_whole_then_interrupt(browser, site_url: str, settings: dict, whole: Path, segments: int,
+                                interrupted_settings: dict | None = None):
+    """Export `settings` uninterrupted to `whole` (in a context of its own), then start the same export in a
+    fresh context and close its page once `segments` segments are stored; returns that context, whose
+    IndexedDB keeps what was stored (no cleanup ran)."""
+    clean = browser.new_context(accept_downloads=True)
+    page = clean.new_page()
+    open_app(page, site_url)
+    load_demo(page)
+    export_to_file(page, settings, whole)
+    clean.close()
+
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    open_app(page, site_url)
+    load_demo(page)
+    open_export_dialog(page)
+    fill_export_dialog(page, interrupted_settings or settings)
+    start_export(page)
+    wait_for_segments(page, segments)
+    page.close()
+    return context
+
+
 def framemd5(path: Path) -> list[str]:
     out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:v", "-f", "framemd5", "-"],
                          check=True, capture_output=True, text=True).stdout
@@ -65,24 +89,7 @@ def test_cancel_while_workers_encode_leaves_no_frames_segments_or_files(demo_pag
 def test_closing_the_page_mid_render_then_resuming_gives_the_same_frames(browser, site_url, tmp_path):
     settings = {"resolution": "720p", "fps": 30, "quality": "medium", "format": "mp4", "start": 1, "duration": 8,
                 "encodeWorkers": 1, "encoder": "ffmpeg"}
-    # The uninterrupted export, in a context of its own.
-    clean = browser.new_context(accept_downloads=True)
-    page = clean.new_page()
-    open_app(page, site_url)
-    load_demo(page)
-    export_to_file(page, settings, tmp_path / "whole.mp4")
-    clean.close()
-
-    context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
-    open_app(page, site_url)
-    load_demo(page)
-    open_export_dialog(page)
-    fill_export_dialog(page, settings)
-    start_export(page)
-    wait_for_segments(page, 2)
-    page.close()  # mid-render: no cleanup runs; IndexedDB keeps what was stored
-
+    context = export_whole_then_interrupt(browser, site_url, settings, tmp_path / "whole.mp4", segments=2)
     page = context.new_page()
     open_app(page, site_url)
     load_demo(page)

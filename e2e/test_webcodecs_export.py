@@ -168,28 +168,14 @@ def test_cancel_mid_render_with_webcodecs_leaves_no_segments_or_files_and_the_ne
 
 def test_closing_the_page_mid_render_then_resuming_a_webcodecs_export_reencodes_only_missing_segments(
         browser, site_url, tmp_path):
-    from test_streamed_export import framemd5, wait_for_segments
+    from test_streamed_export import export_whole_then_interrupt, framemd5
     from vizengine.cli.driver import load_demo, open_app
 
     settings = {"resolution": "720p", "fps": FPS, "quality": "medium", "format": "webm", "start": 1, "duration": 6,
                 "encoder": "webcodecs"}
-    clean = browser.new_context(accept_downloads=True)
-    page = clean.new_page()
-    open_app(page, site_url)
-    load_demo(page)
-    export_to_file(page, settings, tmp_path / "whole.webm")
-    clean.close()
-
-    context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
-    open_app(page, site_url)
-    load_demo(page)
-    open_export_dialog(page)
-    fill_export_dialog(page, {**settings, "encoder": "auto"})  # auto runs the same encoder, so it resumes
-    start_export(page)
-    wait_for_segments(page, 1)
-    page.close()
-
+    # The interrupted export asks for auto, which runs the same encoder, so it resumes.
+    context = export_whole_then_interrupt(browser, site_url, settings, tmp_path / "whole.webm", segments=1,
+                                          interrupted_settings={**settings, "encoder": "auto"})
     page = context.new_page()
     open_app(page, site_url)
     load_demo(page)
