@@ -46,16 +46,19 @@ def parses(text: str) -> bool:
 def test_the_contract_is_read_from_package_data_so_an_installed_wheel_has_it():
     text = resources.files("vizengine.project").joinpath("contract.json").read_text(encoding="utf-8")
     assert json.loads(text) == CONTRACT
-    assert CONTRACT["projectVersion"] == contract.PROJECT_VERSION == 1
+    assert CONTRACT["projectVersion"] == contract.PROJECT_VERSION == 2
 
 
 def test_contract_keys_are_camel_case_for_the_page():
-    def keys(node, inside_resolutions=False):
+    # Resolution names and layer kinds are data (the page shows them), not field names.
+    data_keyed = {"resolutions", "layerParams", "layerDefaults"}
+
+    def keys(node, keyed_by_data=False):
         if isinstance(node, dict):
             for key, value in node.items():
-                if not inside_resolutions:
+                if not keyed_by_data:
                     yield key
-                yield from keys(value, key == "resolutions")
+                yield from keys(value, key in data_keyed)
 
     assert all(re.fullmatch(r"[a-z][A-Za-z]*", key) for key in keys(CONTRACT))
 

@@ -12,23 +12,24 @@ from vizengine.audio.analysis import AnalyserConfig
 from vizengine.errors import ExportError, InvalidProject
 from vizengine.frames.compositing import CompositePlan, LayerStyle
 from vizengine.project.description import AnalyserSettings, LayerSpec, Project, composite_plan
+from vizengine.project.layer_params import default_params
 
 
 def page_json() -> dict:
     """A project as the page sends it, every field spelled out."""
     return {
-        "version": 1,
+        "version": 2,
         "background": "#000000",
         "analyser": {"fftSize": 2048, "smoothing": 0.8, "minDb": -100, "maxDb": -30},
         "layers": [
-            {"id": "background", "kind": "pulse-gradient", "visible": True, "opacity": 1,
-             "blendMode": "normal", "background": "transparent", "params": {}},
-            {"id": "bars", "kind": "spectrum-bars", "visible": True, "opacity": 0.7,
+            {"id": "background", "name": "background", "kind": "pulse-gradient", "visible": True,
+             "opacity": 1, "blendMode": "normal", "background": "transparent",
+             "params": default_params("pulse-gradient")},
+            {"id": "bars", "name": "Bars", "kind": "spectrum-bars", "visible": True, "opacity": 0.7,
              "blendMode": "screen", "background": "rgba(0, 0, 0, 0.25)",
-             "params": {"bars": 64, "colors": ["#fff", "#f0f"], "mirror": False, "curve": None,
-                        "nested": {"gain": 1.5}}},
-            {"id": "wave", "kind": "waveform", "visible": False, "opacity": 0.5,
-             "blendMode": "difference", "background": "transparent", "params": {}},
+             "params": {**default_params("spectrum-bars"), "bars": 32, "colorLow": "#ffffff"}},
+            {"id": "wave", "name": "wave", "kind": "waveform", "visible": False, "opacity": 0.5,
+             "blendMode": "difference", "background": "transparent", "params": default_params("waveform")},
         ],
     }
 
@@ -63,7 +64,7 @@ def without(path: tuple) -> dict:
 
 def test_from_json_gives_typed_objects_with_python_names():
     project = Project.from_json(page_json())
-    assert project.version == 1 and project.background == "#000000"
+    assert project.version == 2 and project.background == "#000000"
     assert project.analyser == AnalyserSettings(fft_size=2048, smoothing=0.8, min_db=-100.0, max_db=-30.0)
     bars = project.layers[1]
     assert (bars.id, bars.kind, bars.visible, bars.opacity, bars.blend_mode, bars.background) == (
@@ -84,27 +85,40 @@ def test_from_json_leaves_the_callers_json_untouched_and_unshared():
     before = copy.deepcopy(original)
     project = Project.from_json(original)
     assert original == before
-    original["layers"][1]["params"]["nested"]["gain"] = 99
-    assert project.layers[1].params["nested"]["gain"] == 1.5
+    original["layers"][1]["params"]["bars"] = 99
+    assert project.layers[1].params["bars"] == 32
     out = project.to_json()
-    out["layers"][1]["params"]["colors"].append("#000")
-    assert project.to_json()["layers"][1]["params"]["colors"] == ["#fff", "#f0f"]
+    out["layers"][1]["params"]["bars"] = 7
+    assert project.to_json()["layers"][1]["params"]["bars"] == 32
 
 
 def test_params_are_read_only_and_the_project_is_hashable():
     project = Project.from_json(page_json())
     with pytest.raises(TypeError):
         project.layers[1].params["bars"] = 1  # type: ignore[index]
-    assert project.layers[1].params["colors"] == ("#fff", "#f0f")
+    assert project.layers[1].params["colorLow"] == "#ffffff"
     assert hash(project) == hash(Project.from_json(page_json()))
 
 
-def test_visible_defaults_to_true_and_params_to_an_empty_object():
+def test_visible_defaults_to_true_params_to_the_kinds_defaults_and_name_to_the_id():
     project = Project.from_json(without(("layers", 0, "visible")))
     assert project.layers[0].visible is True
-    project = Project.from_json(without(("layers", 0, "params")))
-    assert project.layers[0].params == {}
-    assert project.to_json()["layers"][0]["params"] == {} and project.to_json()["layers"][0]["visible"]
+    project = Project.from_json(without(("layers", 1, "params")))
+    assert project.layers[1].params == default_params("spectrum-bars")
+    assert project.to_json()["layers"][1]["params"] == default_params("spectrum-bars")
+    assert Project.from_json(without(("layers", 1, "name"))).layers[1].name == "bars"
+
+
+def test_a_version_1_project_is_read_as_version_2_with_names_and_full_params():
+    old = page_json()
+    old["version"] = 1
+    for layer in old["layers"]:
+        del layer["name"]
+        layer["params"] = {}
+    project = Project.from_json(old)
+    assert project.version == 2
+    assert [layer.name for layer in project.layers] == ["background", "bars", "wave"]
+    assert project.layers[2].params == default_params("waveform")
 
 
 def test_analyser_kwargs_are_what_analyse_takes():
@@ -139,8 +153,8 @@ def test_composite_plan_of_only_invisible_layers_has_no_layers():
 
 
 def test_a_newer_version_is_refused_before_its_unknown_fields_are():
-    project = {**page_json(), "version": 2, "timeline": []}
-    assert rejected(project) == "project.version 2 is newer than this app understands (1)"
+    project = {**page_json(), "version": 3, "timeline": []}
+    assert rejected(project) == "project.version 3 is newer than this app understands (2)"
 
 
 @pytest.mark.parametrize("version", [0, -1, 1.0, "1", True, None])
@@ -167,15 +181,22 @@ def test_a_missing_version_is_named():
         (("layers", 0, "blendMode"), "Multiply", 'project.layers[0].blendMode must be one of normal, multiply'),
         (("layers", 0, "blendMode"), "plus-lighter", "project.layers[0].blendMode must be one of"),
         (("layers", 2, "kind"), "bars", "project.layers[2].kind must be one of pulse-gradient, spectrum-bars, "
-                                        'waveform (got "bars")'),
+                                        'waveform, radial-spectrum, particles, text, image (got "bars")'),
         (("layers", 0, "id"), "", 'project.layers[0].id must be non-empty text (got "")'),
         (("layers", 0, "id"), 7, "project.layers[0].id must be non-empty text (got 7)"),
         (("layers", 0, "visible"), 1, "project.layers[0].visible must be true or false (got 1)"),
         (("layers", 0, "background"), "bluish", 'project.layers[0].background must be a colour such as'),
         (("layers", 0, "params"), [], "project.layers[0].params must be a JSON object (got [])"),
-        (("layers", 1, "params", "nested", "gain"), float("inf"),
-         "project.layers[1].params.nested.gain must be a finite number (got Infinity)"),
-        (("layers", 1, "params", "colors", 1), {1, 2}, "project.layers[1].params.colors[1] must be a JSON value"),
+        (("layers", 1, "params", "exponent"), float("inf"),
+         "project.layers[1].params.exponent must be a finite number (got Infinity)"),
+        (("layers", 1, "params", "bars"), [1, {1, 2}], "project.layers[1].params.bars[1] must be a JSON value"),
+        (("layers", 1, "params", "bars"), 129, "project.layers[1].params.bars must be a whole number from 1 to 128"),
+        (("layers", 1, "params", "bars"), 6.5, "project.layers[1].params.bars must be a whole number"),
+        (("layers", 1, "params", "colorHigh"), "red", 'project.layers[1].params.colorHigh must be a colour #rrggbb'),
+        (("layers", 1, "params", "minHz"), 20000, "project.layers[1].params.minHz 20000 must be below maxHz 16000"),
+        (("layers", 1, "params", "mirror"), True, "project.layers[1].params.mirror is not a parameter of a "
+                                                  "spectrum-bars layer (known: bars, minHz"),
+        (("layers", 1, "name"), "x" * 81, "project.layers[1].name must be text of at most 80 characters"),
         (("layers", 1, "params", "a b"), object(), 'project.layers[1].params["a b"] must be a JSON value'),
         (("layers", 1), "bars", 'project.layers[1] must be a JSON object (got "bars")'),
         (("layers",), {"id": "a"}, "project.layers must be a list of layers"),
@@ -212,7 +233,7 @@ def test_layer_ids_must_be_unique():
     [
         ((), "bckground", "project.bckground is not a known field (known: version, background, analyser, layers)"),
         (("analyser",), "fft_size", "project.analyser.fft_size is not a known field (known: fftSize, "),
-        (("layers", 1), "blend_mode", "project.layers[1].blend_mode is not a known field (known: id, kind, "),
+        (("layers", 1), "blend_mode", "project.layers[1].blend_mode is not a known field (known: id, name, kind, "),
         (("layers", 1), "max opacity", 'project.layers[1]["max opacity"] is not a known field'),
     ],
 )  # fmt: skip

@@ -19,6 +19,11 @@ CONTRACT: dict[str, Any] = json.loads(
 PROJECT_VERSION: int = CONTRACT["projectVersion"]
 BLEND_MODES: tuple[str, ...] = tuple(CONTRACT["blendModes"])
 LAYER_KINDS: tuple[str, ...] = tuple(CONTRACT["layerKinds"])
+# Per kind: {name: {"type", "default", ranges...}}; the page's layer editor builds its controls from it.
+LAYER_PARAMS: dict[str, dict[str, dict[str, Any]]] = {
+    kind: entry["params"] for kind, entry in CONTRACT["layerParams"].items()
+}
+LAYER_DEFAULT_STYLES: dict[str, dict[str, Any]] = CONTRACT["layerDefaults"]
 OPACITY_RANGE: tuple[float, float] = (CONTRACT["opacity"]["min"], CONTRACT["opacity"]["max"])
 FFT_SIZES: tuple[int, ...] = tuple(CONTRACT["analyser"]["fftSizes"])
 SMOOTHING_RANGE: tuple[float, float] = (
@@ -60,7 +65,9 @@ __all__ = [
     "ENCODERS",
     "FORMATS",
     "FPS_CHOICES",
+    "LAYER_DEFAULT_STYLES",
     "LAYER_KINDS",
+    "LAYER_PARAMS",
     "MAX_ENCODE_WORKERS",
     "OPACITY_RANGE",
     "PROJECT_VERSION",

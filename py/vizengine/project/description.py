@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from ..errors import InvalidLayer, InvalidProject
 from ..frames.compositing import CompositePlan, LayerStyle, parse_css_color
+from .layer_params import check_params
 from .contract import (
     BLEND_MODES,
     COLOR_HINT,
@@ -37,9 +38,11 @@ _PROJECT_FIELDS = {"version": "version", "background": "background", "analyser":
                    "layers": "layers"}
 _ANALYSER_FIELDS = {"fftSize": "fft_size", "smoothing": "smoothing", "minDb": "min_db",
                     "maxDb": "max_db"}
-_LAYER_FIELDS = {"id": "id", "kind": "kind", "visible": "visible", "opacity": "opacity",
+_LAYER_FIELDS = {"id": "id", "name": "name", "kind": "kind", "visible": "visible", "opacity": "opacity",
                  "blendMode": "blend_mode", "background": "background", "params": "params"}
-_LAYER_OPTIONAL = frozenset({"visible", "params"})
+# Version 1 had no names; a layer left without one is called by its id.
+_LAYER_OPTIONAL = frozenset({"name", "visible", "params"})
+MAX_NAME_LENGTH = 80
 
 
 # --- checks: each takes the field's path for its message and returns the normalised value ---------
@@ -192,19 +195,27 @@ class LayerSpec:
     opacity: float
     blend_mode: str
     background: str
-    # Read-only (nested objects too) so a frozen project stays frozen; not hashed, as mappings are not.
+    # The kind's every parameter (defaults filled in), checked against contract.json's layerParams;
+    # read-only so a frozen project stays frozen; not hashed, as mappings are not.
     params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    # What the layer editor shows; the id stays fixed so a rename keeps the layer's identity.
+    name: str = ""
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         _text(self.id, "id")
         _one_of(self.kind, LAYER_KINDS, "kind")
+        if not self.name:
+            set_(self, "name", self.id)
+        if not isinstance(self.name, str) or len(self.name) > MAX_NAME_LENGTH:
+            raise InvalidProject(f"name must be text of at most {MAX_NAME_LENGTH} characters "
+                                 f"(got {_shown(self.name)})")
         if not isinstance(self.visible, bool):
             raise InvalidProject(f"visible must be true or false (got {_shown(self.visible)})")
         set_(self, "opacity", _number(self.opacity, "opacity", *OPACITY_RANGE))
         _one_of(self.blend_mode, BLEND_MODES, "blendMode")
         _colour(self.background, "background")
-        set_(self, "params", _json_object(self.params, "params"))
+        set_(self, "params", check_params(self.kind, _json_object(self.params, "params"), "params"))
 
 
 @dataclass(frozen=True)
@@ -257,6 +268,9 @@ class Project:
         if not isinstance(layers, (list, tuple)):
             raise InvalidProject(f"project.layers must be a list of layers (got {_shown(layers)})")
         values["layers"] = tuple(_layer(item, f"project.layers[{i}]") for i, item in enumerate(layers))
+        # Read means upgraded: an older project gets names and default parameters, and is written back
+        # in this version's form.
+        values["version"] = PROJECT_VERSION
         return cls(**values)
 
     def to_json(self) -> dict[str, Any]:

@@ -1,0 +1,16 @@
+// @ts-check
+// Every layer kind the project can name, by its contract.json name: kind -> factory(gl, {id, style, ...params}).
+// Parameter ranges and defaults live in contract.json (layerParams); the factories check them again
+// because a bad value on the GPU draws garbage silently.
+import { createPulseGradientLayer } from './pulse-gradient.js';
+import { createSpectrumBarsLayer } from './spectrum-bars.js';
+import { createWaveformLayer } from './waveform.js';
+
+/** @typedef {(gl: WebGL2RenderingContext, options: any) => import('./registry.js').Layer} LayerFactory */
+
+/** @type {Readonly<Record<string, LayerFactory>>} */
+export const LAYER_FACTORIES = Object.freeze({
+  'pulse-gradient': createPulseGradientLayer,
+  'spectrum-bars': createSpectrumBarsLayer,
+  waveform: createWaveformLayer,
+});
