@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from fake_page import FakePage
 from js_stand_ins import PROXIES, JsArray, JsException, JsObject, JsPromise
@@ -285,3 +286,24 @@ def test_cancel_stops_the_running_export(bridge, page):
 
     assert asyncio.run(go()).to_py() == {"status": "cancelled", "message": "Export cancelled"}
     assert "drawFrame" not in page.names()
+
+
+# -- whole-track features for the particles layer --------------------------------------------------
+
+
+def test_track_features_hand_the_page_float32_arrays_of_the_loaded_tracks_features(bridge, page):
+    from vizengine.audio.features import track_features
+
+    app = bridge.install(page)
+    reply = asyncio.run(_awaited(app.track_features)).to_py()
+    expected = track_features(page.audio.samples, page.audio.sample_rate)
+    assert reply["hopRate"] == expected.hop_rate
+    for key, name in (("energy", "energy"), ("cumulative", "cumulative"), ("onsetTimes", "onset_times"),
+                      ("onsetStrengths", "onset_strengths")):
+        assert reply[key].data.dtype == np.float32, key
+        np.testing.assert_array_equal(reply[key].data, getattr(expected, name))
+
+
+def test_track_features_with_no_track_loaded_are_null(bridge, page):
+    page.audio = None
+    assert asyncio.run(_awaited(bridge.install(page).track_features)) is None

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..audio.analysis import AudioFrames
 from ..audio.clip import DecodedAudio
+from ..audio.features import features_steps
 from ..audio.paused_frame import paused_frame
 from ..audio.waveform import timeline_peaks
 from ..encode.choice import CODECS, FFMPEG, WEBCODECS, EncoderChoice, Support, choose_encoder
@@ -199,6 +200,26 @@ class App(FarmEntry):
     async def _waveform(self, columns: int) -> Any:
         mins, maxs = timeline_peaks(await self.host.decode_audio(), columns)
         return to_plain_js({"mins": to_float32array(mins), "maxs": to_float32array(maxs)})
+
+    def track_features(self) -> Any:
+        """The loaded track's whole-track features (audio/features.py) for the layers that need its history
+        (particles): resolves to {hopRate, energy, cumulative, onsetTimes, onsetStrengths}, each array a
+        Float32Array made from one bytes copy (never to_js of a numpy array), or null with no track."""
+        return asyncio.ensure_future(self._track_features())
+
+    async def _track_features(self) -> Any:
+        try:
+            audio = await self.host.decode_audio()
+        except AudioError:
+            return None  # no track loaded
+        features = await run_in_steps(features_steps(audio.samples, audio.sample_rate))
+        return to_plain_js({
+            "hopRate": features.hop_rate,
+            "energy": to_float32array(features.energy),
+            "cumulative": to_float32array(features.cumulative),
+            "onsetTimes": to_float32array(features.onset_times),
+            "onsetStrengths": to_float32array(features.onset_strengths),
+        })
 
     def resumable_exports(self) -> Any:
         """Stored, unfinished exports of the loaded track and current project: [{exportId, settings, done, total}]."""
