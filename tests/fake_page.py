@@ -233,6 +233,9 @@ class FakePage(_Recorder):
     def showPausedFrame(self, frame: JsObject) -> None:
         self._sync("showPausedFrame", frame)
 
+    def layersReady(self) -> JsPromise:
+        return self._async("layersReady")
+
     def beginRender(self, width: int, height: int, audio: JsObject, form: str = "pixels") -> None:
         self._sync("beginRender", width, height, audio)
         self.render_form = form

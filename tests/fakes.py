@@ -241,7 +241,7 @@ class FakeHost:
     Failure injection: `fail_at_frame`/`failure` raise while drawing that frame; `cancel_at_frame`
     cancels `signal` while drawing that frame, `cancel_in` while running the named method; `fail`
     maps a method name (project, build_id, pause_playback, decode_audio, restore_playback,
-    configure_compositor, begin_render, end_render, deliver) to an exception it raises.
+    configure_compositor, layers_ready, begin_render, end_render, deliver) to an exception it raises.
     """
 
     def __init__(self, *, audio: DecodedAudio | None = None, no_audio: bool = False,
@@ -310,6 +310,9 @@ class FakeHost:
     def configure_compositor(self, plan: dict) -> None:
         self._call("configure_compositor")
         self.plans.append(plan)
+
+    async def layers_ready(self) -> None:
+        self._call("layers_ready")
 
     def begin_render(self, width: int, height: int, audio, form: str = "pixels") -> None:
         self._call("begin_render", width, height)

@@ -200,3 +200,13 @@ def test_end_render_failing_does_not_stop_the_other_cleanup_steps(fail_at_frame,
     assert logged(store, "error", text)
     assert encoder.frames.frames == {}
     assert "ffmpeg.clear" in host.names() and host.names()[-1] == "restore_playback"
+
+
+def test_a_layer_that_cannot_draw_fails_the_export_before_the_analysis_naming_it():
+    error = RenderError('Could not prepare the layers: Error: Image layer "cover": the image could not be decoded')
+    host = FakeHost(fail={"layers_ready": error})
+    raised, store, encoder = export_raising(host, RenderError)
+    assert 'Image layer "cover"' in str(raised)
+    assert "decode_audio" not in host.names() and "begin_render" not in host.names()
+    assert store.phase is Phase.FAILED
+    assert_cleaned_up(host, encoder)

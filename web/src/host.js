@@ -5,6 +5,7 @@ import { beginInjection, endInjection, holdFrame, setInjectedFrame } from './aud
 import { PROJECT_VERSION } from './contract.js';
 import { downloadBlob } from './download.js';
 import { describeLayers } from './layers/registry.js';
+import { whenLayersReady } from './layers/ready.js';
 import { pythonBuild } from './python.js';
 
 const TIMING_KEY = 'viz-engine:export-timing';
@@ -78,13 +79,23 @@ export function createHost({ project, playback, segments, webcodecs, stage, onSt
     configureCompositor(plan) {
       renderer.configure(plan);
       redraw();
+      // A layer that was not ready yet (its font, its image) drew nothing: draw again once it is.
+      whenLayersReady().then(() => redraw(), () => redraw());
     },
 
-    /** The paused preview's audio frame, from Python's offline analysis. @param {any} frame */
+    /** The paused preview's audio frame, from Python's offline analysis; shown once every layer is ready
+     * (what the export would draw there). @param {any} frame */
     showPausedFrame(frame) {
       if (exporting || playback.playing) return;
       holdFrame(frame);
       redraw(frame.dt);
+      whenLayersReady().then(() => redraw(frame.dt), () => redraw(frame.dt));
+    },
+
+    /** Resolves when every layer can draw (fonts loaded, images decoded, the track's features in);
+     * rejects naming a layer that cannot. The export awaits it before its first frame. */
+    layersReady() {
+      return whenLayersReady();
     },
 
     pausePlayback() {

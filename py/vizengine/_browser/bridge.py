@@ -129,6 +129,9 @@ class BrowserHost:
             "dt": dt,
         }))
 
+    async def layers_ready(self) -> None:
+        await awaited(RenderError, "Could not prepare the layers", self._js.layersReady)
+
     def begin_render(self, width: int, height: int, audio: AudioFrames, form: str = PIXELS) -> None:
         # The analysis stays here; each frame's rows go with its draw call (a few KB, not the whole song).
         self._audio = audio

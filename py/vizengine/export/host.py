@@ -33,6 +33,10 @@ class Host(Protocol):
     def configure_compositor(self, plan: dict) -> None:
         """Hand the GPU compositor its plan (frames.gpu_plan): the preview's and the export's."""
 
+    async def layers_ready(self) -> None:
+        """Wait until every layer can draw (its font loaded, its image decoded, the track's features
+        computed); raise a RenderError naming a layer that cannot."""
+
     def begin_render(self, width: int, height: int, audio: AudioFrames, form: str = "pixels") -> None:
         """Size the renderer for export and hand the layers the per-frame audio data; `form` is how frames
         will be taken (frames.frame: "pixels" for read_frame, "video_frame" for capture_frame)."""
