@@ -2,12 +2,14 @@
 // Wires the page: stage and layers, playback, the preview loop, Python boot, the export dialog.
 import { setLiveAnalyser } from './audio/audio-frame-data.js';
 import { Playback } from './audio/playback.js';
+import { loadTrackFeatures } from './audio/track-features.js';
 import { SegmentRuntime } from './encode/segment-runtime.js';
 import { WebCodecsRuntime } from './encode/webcodecs-runtime.js';
 import { farmEntry } from './farm.js';
 import { createHost } from './host.js';
 import { createKeepAwake } from './keep-awake.js';
-import { getLayers, onLayersChanged } from './layers/registry.js';
+import { LAYER_FACTORIES } from './layers/kinds.js';
+import { getLayers, onLayersChanged, registerLayer } from './layers/registry.js';
 import { startPreview } from './preview.js';
 import { project } from './project.js';
 import { bootPython } from './python.js';
@@ -91,11 +93,18 @@ const transport = setupTransport({
   playback,
   demoURL: new URL('demo/demo-track.wav', base).href,
   onTrack: () => {
+    refreshTrackFeatures();
     openExport.disabled = !app;
     void resumeOffer.refresh();
   },
   isBusy: () => host.isExporting(),
 });
+
+// The loaded track's whole-track features (bass energy, onsets) for the layers that follow its history
+// (particles): computed by Python once per track; the export waits for them (host.layersReady).
+function refreshTrackFeatures() {
+  if (app && playback.buffer) void loadTrackFeatures(() => app.track_features()).then(() => preview.redraw());
+}
 
 // Under the stage: waveform, export-range markers (two-way with the dialog's Start/Duration), playhead.
 const timeline = setupTimeline({
@@ -131,6 +140,8 @@ fpsField.addEventListener('change', showPaused);
 const vizengine = {
   host, project, playback, segments, webcodecs, transport, timeline, preview, renderer: stage.renderer, stage,
   layers: getLayers,
+  // Until the layer editor lands, tests add layers with these: registerLayer(layerFactories[kind](renderer.gl, options)).
+  layerFactories: LAYER_FACTORIES, registerLayer,
   // The render farm's entry point (py/vizengine/cli/farm_worker.py): parts of an export, no dialog.
   farm: farmEntry(() => app),
   get app() { return app; },
@@ -141,6 +152,7 @@ const vizengine = {
       python = pyodide;
       app = pyodide.pyimport('vizengine._browser.bridge').install(host);
       replan();
+      refreshTrackFeatures();
       showPaused();
       timeline.refresh();
       status.textContent = 'Ready';
