@@ -301,3 +301,35 @@ async def compare_with_export(resolution: str, fps: int, frame: int) -> dict:
             "max": d["max"], "mean": [s / d["n"] for s in d["sum"]],
             "identical": bool(np.array_equal(preview, exported)), "std": float(sample.std()),
             "distinct_colours": distinct_colours(sample), "phase": store.phase.value}
+
+
+# --- where each layer drew --------------------------------------------------------------------------
+
+
+async def layer_footprints(width: int, height: int, fps: int, start: str, frames: int, frame: int,
+                           points: list) -> dict:
+    """Draw frame `frame` of the page's layers with the export's injected analysis and say, per layer,
+    where its slice has alpha (bounding box, top-down pixels: [x0, y0, x1, y1] inclusive), how many pixels,
+    and its premultiplied RGBA at each of `points` ([x, y], top-down pixels)."""
+    app = V.app
+    audio = await app.host.decode_audio()
+    project = app.host.project()
+    audio_frames = analyse(audio.samples, audio.sample_rate, fps, start=Fraction(start), frames=frames,
+                           **project.analyser_kwargs())
+    ids = [layer.id for layer in V.layers()]
+    scratch = js.Uint8Array.new(width * height * 4)
+    read = np.empty((height, width, 4), dtype=np.uint8)
+    app.host.configure_compositor(gpu_plan(project))
+    app.host.begin_render(width, height, audio_frames)
+    result = {}
+    try:
+        app.host.draw_frame(frame, float(Fraction(start) + Fraction(frame, fps)), 1.0 / fps)
+        for k, layer_id in enumerate(ids):
+            top_down = read_slice(k, read, scratch)[::-1]
+            ys, xs = np.nonzero(top_down[..., 3])
+            box = [int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())] if len(xs) else None
+            result[layer_id] = {"box": box, "covered": int(len(xs)),
+                                "at": [top_down[y, x].tolist() for x, y in points]}
+    finally:
+        app.host.end_render()
+    return result
