@@ -133,3 +133,19 @@ def test_particles_rest_without_a_track_and_follow_the_tracks_features(page):
     first = page.evaluate(at, 3.25)
     page.evaluate(at, 9)
     assert page.evaluate(at, 3.25) == first
+
+
+def test_paused_preview_with_the_new_layers_is_the_exported_frame(demo_page):
+    """Through export_video (so through host.layersReady): the paused preview at 75/30 s is frame 75."""
+    from test_preview_equals_export import SEEK_AND_SETTLE_JS
+
+    add_layers(demo_page, NEW_LAYERS)
+    gpu_page.install(demo_page)
+    demo_page.evaluate("([w, h]) => window.vizengine.stage.setPreviewSize(w, h)", [1280, 720])
+    settled = demo_page.evaluate(SEEK_AND_SETTLE_JS, [75 / FPS, FPS])
+    assert settled["drawn"] >= 1 and settled["size"] == [1280, 720], settled
+    gpu_page.call(demo_page, "keep_preview", width=1280, height=720)
+    result = gpu_page.call(demo_page, "compare_with_export", resolution="720p", fps=FPS, frame=75)
+    assert result["phase"] == "complete" and result["frames"] == 76, result
+    assert max(result["max"]) <= 2 and max(result["mean"]) <= 0.5, result
+    print("identical" if result["identical"] else "", result["max"], result["mean"])
