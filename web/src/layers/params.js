@@ -6,6 +6,8 @@ import contract from '../../../py/vizengine/project/contract.json';
 /** @type {Record<string, {params: Record<string, any>}>} */
 const LAYER_PARAMS = /** @type {any} */ (contract.layerParams);
 const HEX = /^#[0-9a-f]{6}$/i;
+/** Options a factory may be given that are the layer's, not its parameters. */
+const NOT_PARAMS = new Set(['id', 'style', 'name', 'visible']);
 
 /**
  * @param {string} kind a contract layer kind
@@ -17,7 +19,7 @@ export function checkParams(kind, options) {
   if (!specs) throw new Error(`no layer kind "${kind}" in contract.json`);
   const where = `${kind} layer "${options.id}"`;
   for (const name of Object.keys(options)) {
-    if (name !== 'id' && name !== 'style' && !(name in specs)) {
+    if (!NOT_PARAMS.has(name) && !(name in specs)) {
       throw new RangeError(`${where}: ${name} is not a parameter of a ${kind} layer (known: ${Object.keys(specs).join(', ')})`);
     }
   }

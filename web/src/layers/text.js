@@ -11,7 +11,7 @@
 
 import { getAudioFrameData } from '../audio/audio-frame-data.js';
 import { bassLevel } from './audio-levels.js';
-import { FONT_WEIGHTS } from './fonts.js';
+import { FONT_LICENCES, FONT_WEIGHTS } from './fonts.js';
 import { checkParams, defaultStyle } from './params.js';
 import { TexturedRect } from './quads.js';
 
@@ -42,6 +42,8 @@ class TextLayer {
     this.raster = null;
     this.fontLoaded = false;
     const { font, weight, text } = this.params;
+    /** Where the build keeps the font's licence (the OFL asks that it travel with the font). */
+    this.fontLicence = FONT_LICENCES[/** @type {'Inter'} */ (font)];
     this.css = (/** @type {number} */ px) => `${FONT_WEIGHTS[/** @type {'normal'|'bold'} */ (weight)]} ${px}px "${font}"`;
     // Only the glyphs' subsets the text needs are fetched (each @font-face has its unicode-range).
     const fonts = typeof document !== 'undefined' ? document.fonts : null;
