@@ -2,7 +2,7 @@
 // Wires the page: stage and layers, playback, the preview loop, Python boot, the export dialog.
 import { setLiveAnalyser } from './audio/audio-frame-data.js';
 import { Playback } from './audio/playback.js';
-import { loadTrackFeatures } from './audio/track-features.js';
+import { clearTrackFeatures, loadTrackFeatures } from './audio/track-features.js';
 import { SegmentRuntime } from './encode/segment-runtime.js';
 import { WebCodecsRuntime } from './encode/webcodecs-runtime.js';
 import { farmEntry } from './farm.js';
@@ -93,7 +93,6 @@ const transport = setupTransport({
   playback,
   demoURL: new URL('demo/demo-track.wav', base).href,
   onTrack: () => {
-    refreshTrackFeatures();
     openExport.disabled = !app;
     void resumeOffer.refresh();
   },
@@ -101,10 +100,18 @@ const transport = setupTransport({
 });
 
 // The loaded track's whole-track features (bass energy, onsets) for the layers that follow its history
-// (particles): computed by Python once per track; the export waits for them (host.layersReady).
+// (particles): computed by Python once per track; the export waits for them (host.layersReady). Asked for in
+// the same task that sets the new track (playback's listeners run as it changes), before anything can see
+// the track's name, so a render farm's part that starts once the name shows waits for this track's.
+/** @type {AudioBuffer | null} */
+let featuresFor = null;
 function refreshTrackFeatures() {
-  if (app && playback.buffer) void loadTrackFeatures(() => app.track_features()).then(() => preview.redraw());
+  if (!app || playback.buffer === featuresFor) return;
+  featuresFor = playback.buffer;
+  if (playback.buffer) void loadTrackFeatures(() => app.track_features()).then(() => preview.redraw());
+  else clearTrackFeatures();
 }
+playback.listen(refreshTrackFeatures);
 
 // Under the stage: waveform, export-range markers (two-way with the dialog's Start/Duration), playhead.
 const timeline = setupTimeline({
