@@ -125,10 +125,42 @@ def test_bad_audio_is_an_audio_error():
         track_features(np.zeros((1, 10), dtype=np.float32), 0)
 
 
-def test_five_minutes_take_well_under_a_second_natively():
+def test_five_minutes_of_audio_take_seconds_not_minutes():
+    """About 1 s natively on an idle core (Pyodide: about 15 ms per second of audio, 4-5 s for this)."""
     signal = np.random.default_rng(1).standard_normal((2, 300 * RATE)).astype(np.float32) * 0.1
     start = time.perf_counter()
     f = track_features(signal, RATE)
     elapsed = time.perf_counter() - start
     assert len(f.energy) == 300 * HOP_RATE + 1
-    assert elapsed < 3.0, elapsed
+    assert elapsed < 15.0, elapsed
+
+
+def test_the_page_reads_the_features_by_time_as_python_does():
+    """web/src/audio/track-features.js, in node: its lookups of the bridge's arrays agree with Python's."""
+    from pathlib import Path
+
+    from node import run_node
+
+    f = track_features(kicks([0.25, 0.7, 1.1], 1.5)[None], RATE)
+    times = [-1.0, 0.0, 0.0025, 0.26, 0.7, 0.70001, 1.0, 1.4999, 1.5, 9.0]
+    script = """
+const chunks = []; process.stdin.on('data', (c) => chunks.push(c)); process.stdin.on('end', async () => {
+  const [module, features, times] = JSON.parse(chunks.join(''));
+  const m = await import(module);
+  const f32 = (a) => new Float32Array(a);
+  await m.loadTrackFeatures(async () => ({hopRate: features.hopRate, energy: f32(features.energy),
+    cumulative: f32(features.cumulative), onsetTimes: f32(features.onsetTimes), onsetStrengths: f32(features.onsetStrengths)}));
+  await m.trackFeaturesReady();
+  const got = m.getTrackFeatures();
+  const before = m.cumulativeEnergyAt(null, 3);
+  m.clearTrackFeatures();
+  process.stdout.write(JSON.stringify({cumulative: times.map((t) => m.cumulativeEnergyAt(got, t)),
+    onsets: times.map((t) => m.onsetsUpTo(got, t)), none: before, cleared: m.getTrackFeatures()}));
+});"""
+    module = (Path(__file__).resolve().parent.parent / "web" / "src" / "audio" / "track-features.js").as_uri()
+    features = {"hopRate": f.hop_rate, "energy": f.energy.tolist(), "cumulative": f.cumulative.tolist(),
+                "onsetTimes": f.onset_times.tolist(), "onsetStrengths": f.onset_strengths.tolist()}
+    out = run_node(script, [module, features, times])
+    np.testing.assert_allclose(out["cumulative"], [f.cumulative_at(t) for t in times], rtol=0, atol=1e-12)
+    assert out["onsets"] == [int(np.count_nonzero(f.onset_times <= np.float32(t))) for t in times]
+    assert out["none"] == 0 and out["cleared"] is None

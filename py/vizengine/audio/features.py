@@ -60,7 +60,7 @@ class TrackFeatures:
         if len(self.cumulative) == 1:
             return float(self.cumulative[0])
         frac = pos - k
-        return float(self.cumulative[k] * (1 - frac) + self.cumulative[k + 1] * frac)
+        return float(self.cumulative[k]) * (1 - frac) + float(self.cumulative[k + 1]) * frac
 
 
 def track_features(samples: np.ndarray, sample_rate: int) -> TrackFeatures:
