@@ -38,6 +38,7 @@ from ..project.description import Project
 from ..steps import run_in_steps
 from .ffi import awaited, page_call, to_float32array, to_plain_js, to_uint8array
 from .farm_entry import FarmEntry
+from .project_entry import ProjectEntry
 from .segment_runtime import JsSegmentRuntime
 from .webcodecs_runtime import JsVideoCodecRuntime
 
@@ -162,7 +163,7 @@ class BrowserHost:
                                   lambda: self._js.deliver(output, file_name, mime)))
 
 
-class App(FarmEntry):
+class App(FarmEntry, ProjectEntry):
     """What the page calls: plan the preview, show a paused frame, run one export at a time, cancel it."""
 
     def __init__(self, host: Any) -> None:
