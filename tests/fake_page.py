@@ -217,6 +217,9 @@ class FakePage(_Recorder):
         self.decodes.append(promise)
         return promise
 
+    def layersReady(self) -> JsPromise:
+        return self._async("layersReady")
+
     def buildId(self) -> str:
         self._sync("buildId")
         return self.build

@@ -295,6 +295,9 @@ class FakeHost:
         self._call("build_id")
         return self.build
 
+    async def layers_ready(self) -> None:
+        self._call("layers_ready")
+
     async def decode_audio(self) -> DecodedAudio:
         self._call("decode_audio")
         if self.audio is None:

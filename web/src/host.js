@@ -2,16 +2,15 @@
 // The page side of the Python bridge (py/vizengine/_browser/bridge.py): every call Python makes into the
 // page lands here, and nowhere else.
 import { beginInjection, endInjection, holdFrame, setInjectedFrame } from './audio/audio-frame-data.js';
-import { PROJECT_VERSION } from './contract.js';
 import { downloadBlob } from './download.js';
-import { describeLayers } from './layers/registry.js';
+import { whenLayersReady } from './layers/registry.js';
 import { pythonBuild } from './python.js';
 
 const TIMING_KEY = 'viz-engine:export-timing';
 
 /**
  * @param {{
- *   project: {background: string, analyser: object},
+ *   project: {current: () => import('./project-document.js').ProjectJSON},
  *   playback: import('./audio/playback.js').Playback,
  *   segments: import('./encode/segment-runtime.js').SegmentRuntime,
  *   webcodecs: import('./encode/webcodecs-runtime.js').WebCodecsRuntime,
@@ -44,7 +43,12 @@ export function createHost({ project, playback, segments, webcodecs, stage, onSt
 
     /** The versioned project description (vizengine.project.description reads it). */
     project() {
-      return { version: PROJECT_VERSION, background: project.background, analyser: project.analyser, layers: describeLayers() };
+      return project.current();
+    },
+
+    /** Resolves once every layer can draw its final picture (fonts loaded, images decoded). */
+    layersReady() {
+      return whenLayersReady();
     },
 
     /** The wheel's build id: a stored export made by another build is never resumed. */

@@ -48,12 +48,16 @@ export function createProjectDocument(gl, project, initial) {
     return factory(gl, { ...spec.params, id: spec.id, style });
   };
 
-  /** @param {ProjectJSON} next @param {boolean} structural */
-  function show(next, structural) {
+  /** @param {ProjectJSON} next */
+  function show(next) {
     applyLayers(next.layers, create);
     project.background = next.background;
     Object.assign(project.analyser, next.analyser);
     doc = next;
+  }
+
+  /** After the history is up to date, so listeners see canUndo/canRedo as they are. @param {boolean} structural */
+  function notify(structural) {
     for (const listener of listeners) listener({ structural });
   }
 
@@ -74,7 +78,7 @@ export function createProjectDocument(gl, project, initial) {
     const now = performance.now();
     const merging = merge !== '' && merge === mergeKey && now - mergeAt < MERGE_MS;
     const before = doc;
-    show(draft, structural);
+    show(draft);
     if (!merging) {
       past.push(before);
       if (past.length > HISTORY_LIMIT) past.shift();
@@ -82,15 +86,23 @@ export function createProjectDocument(gl, project, initial) {
     future.length = 0;
     mergeKey = merge;
     mergeAt = now;
+    notify(structural);
   }
 
   /** @param {ProjectJSON[]} from @param {ProjectJSON[]} to */
   function step(from, to) {
     const target = from.pop();
     if (!target) return false;
-    to.push(doc);
+    const before = doc;
+    try {
+      show(target);
+    } catch (error) {
+      from.push(target);
+      throw error;
+    }
+    to.push(before);
     mergeKey = '';
-    show(target, true);
+    notify(true);
     return true;
   }
 
@@ -108,7 +120,7 @@ export function createProjectDocument(gl, project, initial) {
     return `${base}-${n}`;
   };
 
-  show(copy(initial), true);
+  show(copy(initial));
 
   return {
     current,

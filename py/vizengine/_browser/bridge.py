@@ -75,6 +75,9 @@ class BrowserHost:
     def build_id(self) -> str:
         return str(self._js.buildId())
 
+    async def layers_ready(self) -> None:
+        await awaited(RenderError, "A layer could not get ready to draw", self._js.layersReady)
+
     async def decode_audio(self) -> DecodedAudio:
         decoded = await awaited(AudioError, "Could not decode the audio", self._js.decodeAudio)
         if decoded is None:

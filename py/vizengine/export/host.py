@@ -27,6 +27,9 @@ class Host(Protocol):
 
     def pause_playback(self) -> None: ...
 
+    async def layers_ready(self) -> None:
+        """Wait until every layer can draw its final picture (fonts loaded, images decoded)."""
+
     def restore_playback(self) -> None:
         """Resume playback if it was playing when the export began; idempotent."""
 

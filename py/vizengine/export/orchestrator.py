@@ -62,6 +62,7 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
     try:
         store.enter(Phase.PREPARING)
         host.pause_playback()
+        await host.layers_ready()
         project = host.project()
         width, height = settings.size
         if not project.layers:
