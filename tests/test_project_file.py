@@ -101,3 +101,10 @@ def test_opening_a_bad_file_fails_with_the_field_named_and_changes_nothing(bridg
 
 def run_in_steps_sync(page) -> str:
     return asyncio.run(run_in_steps(fingerprint_steps(page.audio)))
+
+
+def test_the_demo_project_file_opens_and_has_the_three_demo_layers():
+    from vizengine.project.project_file import demo_project_text
+
+    demo = read_project_file(demo_project_text())
+    assert [layer.kind for layer in demo.project.layers] == ["pulse-gradient", "spectrum-bars", "waveform"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from ..errors import InvalidProject, InvalidSettings
@@ -64,6 +65,11 @@ def _track(value: object) -> TrackRef:
     return TrackRef(name, digest)
 
 
+def demo_project_text() -> str:
+    """The demo project, as the site ships it (and shows on a first visit)."""
+    return resources.files(__package__).joinpath("demo_project.json").read_text(encoding="utf-8")
+
+
 def read_project_file(text: str) -> ProjectFile:
     """Parse and check a project file's text; raises InvalidProject naming the bad field."""
     if len(text) > MAX_FILE_CHARS:
@@ -95,4 +101,4 @@ def read_project_file(text: str) -> ProjectFile:
     return ProjectFile(project, settings, track)
 
 
-__all__ = ["FORMAT", "ProjectFile", "TrackRef", "read_project_file"]
+__all__ = ["FORMAT", "ProjectFile", "TrackRef", "demo_project_text", "read_project_file"]

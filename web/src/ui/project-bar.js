@@ -20,6 +20,9 @@ const FORMAT = 'vizengine-project';
  * }} deps
  */
 export function setupProjectBar({ bar, project, store, settings, track, getApp, busy }) {
+  // The CLI and the render farm drive the page with a project of their own: ?autosave=off neither
+  // restores nor overwrites the user's autosave.
+  const autosaving = new URLSearchParams(location.search).get('autosave') !== 'off';
   const $ = (/** @type {string} */ selector) => /** @type {HTMLElement} */ (bar.querySelector(selector));
   const undo = /** @type {HTMLButtonElement} */ ($('.project-undo'));
   const redo = /** @type {HTMLButtonElement} */ ($('.project-redo'));
@@ -41,7 +44,7 @@ export function setupProjectBar({ bar, project, store, settings, track, getApp, 
   let timer = 0;
   let restoring = true; // nothing is saved over the autosave before it has been read back
   const autosave = () => {
-    if (restoring) return;
+    if (restoring || !autosaving) return;
     clearTimeout(timer);
     timer = window.setTimeout(() => {
       const text = JSON.stringify({ format: FORMAT, project: project.current(), settings: settings.current() });
@@ -53,26 +56,26 @@ export function setupProjectBar({ bar, project, store, settings, track, getApp, 
 
   /** @param {{name: string, file: Blob | null}} loaded */
   const trackLoaded = (loaded) => {
-    if (!restoring) store.saveTrack(loaded).catch((error) => say(`Autosave failed: ${error.message ?? error}`, 'error'));
+    if (!restoring && autosaving) store.saveTrack(loaded).catch((error) => say(`Autosave failed: ${error.message ?? error}`, 'error'));
   };
 
   /**
    * Python checks the text; only a project it accepts replaces the current one.
    * @param {string} text @param {string} source for messages
-   * @returns {Promise<boolean>}
+   * @returns {Promise<string>} '' once opened, else why not
    */
   async function openText(text, source) {
     const reply = (await getApp().open_project_file(text)).toJs({ dict_converter: Object.fromEntries });
     if (reply.status !== 'ready') {
       say(`${source} was not opened: ${reply.message}`, 'error');
-      return false;
+      return reply.message;
     }
     project.replace(reply.project);
     if (reply.settings) settings.fill(reply.settings);
     const note = reply.track && reply.trackMatches === false
       ? ` It was made for the track "${reply.track.name}", not the one loaded.` : '';
     say(`Opened ${source}.${note}`);
-    return true;
+    return '';
   }
 
   undo.addEventListener('click', () => { project.undo(); refresh(); });
@@ -111,8 +114,10 @@ export function setupProjectBar({ bar, project, store, settings, track, getApp, 
   return {
     refresh,
     trackLoaded,
+    openText,
     /** Before Python starts: show the autosaved project and load the autosaved track at once. */
     async restoreEarly() {
+      if (!autosaving) return undefined;
       try {
         const saved = await store.load();
         if (saved.track) {
