@@ -50,10 +50,17 @@ export function createProjectDocument(gl, project, initial) {
 
   /** @param {ProjectJSON} next */
   function show(next) {
-    applyLayers(next.layers, create);
+    // The document first: applyLayers tells its listeners (Python re-plans from current()).
+    const before = doc;
+    doc = next;
+    try {
+      applyLayers(next.layers, create);
+    } catch (error) {
+      doc = before;
+      throw error;
+    }
     project.background = next.background;
     Object.assign(project.analyser, next.analyser);
-    doc = next;
   }
 
   /** After the history is up to date, so listeners see canUndo/canRedo as they are. @param {boolean} structural */
