@@ -65,7 +65,7 @@ export function setupProjectBar({ bar, project, store, settings, track, getApp, 
    * @returns {Promise<string>} '' once opened, else why not
    */
   async function openText(text, source) {
-    const reply = (await getApp().open_project_file(text)).toJs({ dict_converter: Object.fromEntries });
+    const reply = await getApp().open_project_file(text);
     if (reply.status !== 'ready') {
       say(`${source} was not opened: ${reply.message}`, 'error');
       return reply.message;
@@ -91,7 +91,7 @@ export function setupProjectBar({ bar, project, store, settings, track, getApp, 
   });
 
   save.addEventListener('click', async () => {
-    const reply = (await getApp().save_project_file(settings.current(), track.name())).toJs({ dict_converter: Object.fromEntries });
+    const reply = await getApp().save_project_file(settings.current(), track.name());
     if (reply.status !== 'ready') {
       say(`The project was not saved: ${reply.message}`, 'error');
       return;
