@@ -182,6 +182,14 @@ export function createProjectDocument(gl, project, initial) {
       edit((draft) => { Object.assign(draft.layers[find(id)], fields); },
         { merge: `${id}:${Object.keys(fields).join()}`, structural });
     },
+    /** The stage background (opaque #rrggbb) or the analyser settings every layer reads.
+     * @param {{background?: string, analyser?: Partial<ProjectJSON['analyser']>}} fields */
+    setProject({ background, analyser }) {
+      edit((draft) => {
+        if (background !== undefined) draft.background = background;
+        if (analyser) Object.assign(draft.analyser, analyser);
+      }, { merge: `project:${background !== undefined ? 'background' : Object.keys(analyser ?? {}).join()}` });
+    },
     /** @param {string} id @param {string} name @param {unknown} value */
     setParam(id, name, value) {
       edit((draft) => { draft.layers[find(id)].params[name] = value; }, { merge: `${id}:params.${name}` });

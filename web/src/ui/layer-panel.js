@@ -35,6 +35,7 @@ export function setupLayerPanel(panel, project, page) {
   addButton.addEventListener('click', () => attempt(() => { selected = project.addLayer(addKind.value); render(); }));
   const table = element('table', { 'aria-labelledby': 'layers-heading' });
   const inspector = element('section', { class: 'layer-inspector', 'aria-label': 'Selected layer' });
+  const projectBox = element('div', {});
 
   /** @param {import('../layers/registry.js').LayerSpec} layer */
   function row(layer) {
@@ -138,8 +139,26 @@ export function setupLayerPanel(panel, project, page) {
     );
   }
 
+  /** The stage background and the analyser's smoothing: settings of the whole project, not of a layer. */
+  function projectFields() {
+    const { background, analyser } = project.current();
+    const stage = /** @type {HTMLInputElement} */ (element('input', { type: 'color', 'aria-label': 'Stage background' }));
+    stage.value = /^#[0-9a-f]{6}$/i.test(background) ? background : '#000000';
+    stage.addEventListener('input', () => attempt(() => project.setProject({ background: stage.value })));
+    const smoothing = /** @type {HTMLInputElement} */ (element('input', {
+      type: 'range', min: '0', max: '0.95', step: '0.05', 'aria-label': 'Spectrum smoothing',
+    }));
+    smoothing.value = String(analyser.smoothing);
+    smoothing.addEventListener('input', () => attempt(() => project.setProject({ analyser: { smoothing: Number(smoothing.value) } })));
+    return element('div', { class: 'project-fields' }, [
+      element('label', { class: 'param' }, [element('span', {}, ['Stage background']), stage]),
+      element('label', { class: 'param' }, [element('span', {}, ['Spectrum smoothing (0 follows every change)']), smoothing]),
+    ]);
+  }
+
   function render() {
     const { layers } = project.current();
+    projectBox.replaceChildren(projectFields());
     if (!layers.some((layer) => layer.id === selected)) selected = layers.at(-1)?.id ?? '';
     const head = element('thead', {}, [element('tr', {}, COLUMNS.map((title) => element('th', { scope: 'col' }, [title])))]);
     table.replaceChildren(head, element('tbody', {}, [...layers].reverse().map(row)));
@@ -160,6 +179,7 @@ export function setupLayerPanel(panel, project, page) {
     element('p', { class: 'layers-note' }, ['Top row is drawn last, over the others. Drag a row, or Alt+↑/↓, to reorder.']),
     status,
     inspector,
+    projectBox,
   );
   render();
   return { render };
