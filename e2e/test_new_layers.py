@@ -2,8 +2,8 @@
 parameters put it, and is deterministic — its slice for frame i is the same whether drawn after frames
 0..i-1 or right after another frame (in_page_gpu.layer_determinism, as for the first three kinds).
 
-Until the layer editor lands, the layers are added through window.vizengine.layerFactories and
-registerLayer, the way the editor will add them.
+The layers are added through the project document (window.vizengine.projectDocument), as the layer editor
+and an opened project file add them.
 """
 
 from __future__ import annotations
@@ -15,10 +15,20 @@ import pytest
 from PIL import Image
 
 import gpu_page
+from vizengine.project.contract import CONTRACT, LAYER_PARAMS
+
+LAYER_DEFAULTS = CONTRACT["layerDefaults"]
 
 FPS = 30
 START = "1.5"  # seconds into the demo: drums, bass and melody are all playing
 BLUE = (51, 102, 204)
+
+
+def truncated_png() -> str:
+    """A PNG whose header is whole (its size reads) and whose pixels are cut off."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), BLUE).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()[:60]).decode()
 
 
 def png_data_url(size=(40, 20), colour=BLUE) -> str:
@@ -27,16 +37,27 @@ def png_data_url(size=(40, 20), colour=BLUE) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-ADD_LAYERS = """async (layers) => {
+ADD_LAYERS = """async (specs) => {
   const v = window.vizengine;
-  for (const [kind, options] of layers) v.registerLayer(v.layerFactories[kind](v.renderer.gl, options));
+  const doc = v.projectDocument.current();
+  v.projectDocument.replace({...doc, layers: [...doc.layers, ...specs]});
   await v.host.layersReady();
   return v.layers().map((l) => l.id);
 }"""
 
 
+def layer_spec(kind: str, options: dict) -> dict:
+    """A project layer of `kind` with the contract's default style and parameters, `options` over them."""
+    params = {name: spec["default"] for name, spec in LAYER_PARAMS[kind].items()}
+    extra = {k: v for k, v in options.items() if k != "id"}
+    assert set(extra) <= set(params), extra
+    return {"id": options["id"], "name": options["id"], "kind": kind, "visible": True, **LAYER_DEFAULTS[kind],
+            "params": {**params, **extra}}
+
+
 def add_layers(page, layers: list) -> list[str]:
-    return page.evaluate(ADD_LAYERS, layers)
+    """Add layers on top through the project document, as the layer editor does; wait until they are ready."""
+    return page.evaluate(ADD_LAYERS, [layer_spec(kind, options) for kind, options in layers])
 
 
 NEW_LAYERS = [
@@ -110,11 +131,13 @@ def test_the_fonts_come_with_the_site_and_a_broken_image_names_its_layer(demo_pa
     assert all(url.startswith(site_url) or url.startswith("data:") or url.startswith("blob:")
                for url in demo_page.requests), [u for u in demo_page.requests if not u.startswith(site_url)][:5]
 
-    message = demo_page.evaluate("""() => {
+    # Pillow (Python's check of the project) reads this header, the browser cannot decode the rest.
+    message = demo_page.evaluate("""async (spec) => {
       const v = window.vizengine;
-      const layer = v.layerFactories.image(v.renderer.gl, {id: 'broken', src: 'data:image/png;base64,AAAA'});
-      return layer.ready.then(() => 'decoded?!', (error) => error.message);
-    }""")
+      const doc = v.projectDocument.current();
+      try { v.projectDocument.replace({...doc, layers: [...doc.layers, spec]}); } catch (error) { return `refused: ${error.message}`; }
+      return v.host.layersReady().then(() => 'decoded?!', (error) => error.message);
+    }""", layer_spec("image", {"id": "broken", "src": truncated_png()}))
     assert message.startswith('Image layer "broken": the image could not be decoded'), message
 
 

@@ -55,7 +55,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, serve(DIST) as url, \
             launch_persistent_chromium(Path(tmp) / "profile") as context:
         page = context.new_page()
-        open_app(page, url)
+        open_app(page, url, autosave=False)
         load_demo(page)
         for resolution, fmt, quality in CASES:
             out = Path(tmp) / f"{resolution}-{quality}.{fmt}"

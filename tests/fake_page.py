@@ -217,6 +217,9 @@ class FakePage(_Recorder):
         self.decodes.append(promise)
         return promise
 
+    def layersReady(self) -> JsPromise:
+        return self._async("layersReady")
+
     def buildId(self) -> str:
         self._sync("buildId")
         return self.build
@@ -232,9 +235,6 @@ class FakePage(_Recorder):
 
     def showPausedFrame(self, frame: JsObject) -> None:
         self._sync("showPausedFrame", frame)
-
-    def layersReady(self) -> JsPromise:
-        return self._async("layersReady")
 
     def beginRender(self, width: int, height: int, audio: JsObject, form: str = "pixels") -> None:
         self._sync("beginRender", width, height, audio)

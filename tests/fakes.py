@@ -295,6 +295,9 @@ class FakeHost:
         self._call("build_id")
         return self.build
 
+    async def layers_ready(self) -> None:
+        self._call("layers_ready")
+
     async def decode_audio(self) -> DecodedAudio:
         self._call("decode_audio")
         if self.audio is None:
@@ -310,9 +313,6 @@ class FakeHost:
     def configure_compositor(self, plan: dict) -> None:
         self._call("configure_compositor")
         self.plans.append(plan)
-
-    async def layers_ready(self) -> None:
-        self._call("layers_ready")
 
     def begin_render(self, width: int, height: int, audio, form: str = "pixels") -> None:
         self._call("begin_render", width, height)

@@ -75,7 +75,7 @@ ASYNC_CALLS = [
      "Could not hand over the file"),
     ("readFrame", lambda b, p: b.BrowserHost(p).read_frame(np.empty((2, 2, 4), np.uint8)), RenderError,
      "Could not read the rendered frame"),
-    ("layersReady", lambda b, p: b.BrowserHost(p).layers_ready(), RenderError, "Could not prepare the layers"),
+    ("layersReady", lambda b, p: b.BrowserHost(p).layers_ready(), RenderError, "A layer could not get ready to draw"),
 ]
 
 SYNC_CALLS = [

@@ -14,6 +14,7 @@ from vizengine.cli.batch import read_jobs
 from vizengine.cli.farm import error_line, part_frames, plan_parts
 from vizengine.cli.join import concat_list, join, join_args
 from vizengine.errors import InvalidSettings
+from fakes import default_project
 
 
 def jobs_file(tmp_path: Path, jobs) -> Path:
@@ -26,11 +27,23 @@ def jobs_file(tmp_path: Path, jobs) -> Path:
 def test_a_job_file_gives_each_export_its_source_output_and_settings(tmp_path):
     path = jobs_file(tmp_path, [{"audio": "a.wav", "out": "out/a.webm", "fps": 30, "duration": "0:05"},
                                 {"demo": True, "out": "b.mp4", "resolution": "720p", "encoder": "ffmpeg"}])
-    (audio, out, settings), (demo, out2, settings2) = read_jobs(path)
+    (audio, out, settings, project), (demo, out2, settings2, project2) = read_jobs(path)
     assert audio == tmp_path / "a.wav" and out == tmp_path / "out" / "a.webm"
     assert settings == {"format": "webm", "fps": 30, "duration": "0:05"}
     assert demo is None and out2 == tmp_path / "b.mp4"
     assert settings2 == {"format": "mp4", "resolution": "720p", "encoder": "ffmpeg"}
+    assert project is None and project2 is None
+
+
+def test_a_jobs_project_file_travels_as_text_and_its_settings_fill_what_the_job_leaves_out(tmp_path):
+    saved = {"format": "vizengine-project", "project": default_project(),
+             "settings": {"resolution": "1440p", "fps": 30, "quality": "low", "format": "webm"}}
+    (tmp_path / "p.json").write_text(json.dumps(saved))
+    path = jobs_file(tmp_path, [{"demo": True, "out": "a.mp4", "project": "p.json", "quality": "high"}])
+    [(_, _, settings, text)] = read_jobs(path)
+    assert json.loads(text) == saved
+    assert (settings["resolution"], settings["fps"], settings["quality"], settings["format"]) == (
+        "1440p", 30, "high", "mp4")
 
 
 @pytest.mark.parametrize("jobs, message", [
@@ -46,6 +59,7 @@ def test_a_job_file_gives_each_export_its_source_output_and_settings(tmp_path):
     ([{"demo": True, "out": "a.mp4"}, {"demo": True, "out": "a.mp4"}], "job 2: field 'out' repeats a.mp4"),
     ([{"demo": True, "out": "a.mp4"}, {"demo": True, "out": "b.mp4", "fps": 25}], "job 2: "),
     ([{"demo": True, "out": "a.mp4", "duration": "1,5"}], "job 1: "),
+    ([{"demo": True, "out": "a.mp4", "project": "none.json"}], "job 1: field 'project': cannot read the project file"),
 ])
 def test_a_bad_job_file_is_refused_naming_the_job_and_field(tmp_path, jobs, message):
     with pytest.raises(InvalidSettings) as refused:

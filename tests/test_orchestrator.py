@@ -118,7 +118,7 @@ def test_cleanup_after_success_clears_frames_and_encoder_and_restores_playback()
 def test_the_page_is_driven_in_order():
     host = FakeHost()
     export(host)
-    steps = ["pause_playback", "project", "layers_ready", "decode_audio", "ffmpeg.load", "configure_compositor",
+    steps = ["pause_playback", "layers_ready", "project", "decode_audio", "ffmpeg.load", "configure_compositor",
              "begin_render",
              "draw_frame", "read_frame", "end_render", "ffmpeg.write_frames", "ffmpeg.run", "deliver",
              "restore_playback"]

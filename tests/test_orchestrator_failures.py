@@ -203,7 +203,7 @@ def test_end_render_failing_does_not_stop_the_other_cleanup_steps(fail_at_frame,
 
 
 def test_a_layer_that_cannot_draw_fails_the_export_before_the_analysis_naming_it():
-    error = RenderError('Could not prepare the layers: Error: Image layer "cover": the image could not be decoded')
+    error = RenderError('A layer could not get ready to draw: Error: Image layer "cover": the image could not be decoded')
     host = FakeHost(fail={"layers_ready": error})
     raised, store, encoder = export_raising(host, RenderError)
     assert 'Image layer "cover"' in str(raised)

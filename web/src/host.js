@@ -2,17 +2,15 @@
 // The page side of the Python bridge (py/vizengine/_browser/bridge.py): every call Python makes into the
 // page lands here, and nowhere else.
 import { beginInjection, endInjection, holdFrame, setInjectedFrame } from './audio/audio-frame-data.js';
-import { PROJECT_VERSION } from './contract.js';
 import { downloadBlob } from './download.js';
-import { describeLayers } from './layers/registry.js';
-import { whenLayersReady } from './layers/ready.js';
+import { whenLayersReady } from './layers/registry.js';
 import { pythonBuild } from './python.js';
 
 const TIMING_KEY = 'viz-engine:export-timing';
 
 /**
  * @param {{
- *   project: {background: string, analyser: object},
+ *   project: {current: () => import('./project-document.js').ProjectJSON},
  *   playback: import('./audio/playback.js').Playback,
  *   segments: import('./encode/segment-runtime.js').SegmentRuntime,
  *   webcodecs: import('./encode/webcodecs-runtime.js').WebCodecsRuntime,
@@ -45,7 +43,13 @@ export function createHost({ project, playback, segments, webcodecs, stage, onSt
 
     /** The versioned project description (vizengine.project.description reads it). */
     project() {
-      return { version: PROJECT_VERSION, background: project.background, analyser: project.analyser, layers: describeLayers() };
+      return project.current();
+    },
+
+    /** Resolves once every layer can draw its final picture (fonts loaded, images decoded, the track's
+     * features in); rejects naming a layer that cannot. The export awaits it before anything else. */
+    layersReady() {
+      return whenLayersReady();
     },
 
     /** The wheel's build id: a stored export made by another build is never resumed. */
@@ -79,23 +83,18 @@ export function createHost({ project, playback, segments, webcodecs, stage, onSt
     configureCompositor(plan) {
       renderer.configure(plan);
       redraw();
-      // A layer that was not ready yet (its font, its image) drew nothing: draw again once it is.
+      // A layer that was not ready yet (its font, its image, the track's features) drew without them: draw
+      // again once it is.
       whenLayersReady().then(() => redraw(), () => redraw());
     },
 
-    /** The paused preview's audio frame, from Python's offline analysis; shown once every layer is ready
-     * (what the export would draw there). @param {any} frame */
+    /** The paused preview's audio frame, from Python's offline analysis; drawn again once every layer is
+     * ready, so the paused preview settles on what the export draws there. @param {any} frame */
     showPausedFrame(frame) {
       if (exporting || playback.playing) return;
       holdFrame(frame);
       redraw(frame.dt);
       whenLayersReady().then(() => redraw(frame.dt), () => redraw(frame.dt));
-    },
-
-    /** Resolves when every layer can draw (fonts loaded, images decoded, the track's features in);
-     * rejects naming a layer that cannot. The export awaits it before its first frame. */
-    layersReady() {
-      return whenLayersReady();
     },
 
     pausePlayback() {

@@ -8,10 +8,10 @@ import { WebCodecsRuntime } from './encode/webcodecs-runtime.js';
 import { farmEntry } from './farm.js';
 import { createHost } from './host.js';
 import { createKeepAwake } from './keep-awake.js';
-import { LAYER_FACTORIES } from './layers/kinds.js';
-import { getLayers, onLayersChanged, registerLayer } from './layers/registry.js';
+import { getLayers, onLayersChanged } from './layers/registry.js';
 import { startPreview } from './preview.js';
-import { project } from './project.js';
+import { createProjectDocument } from './project-document.js';
+import { demoProject, project } from './project.js';
 import { bootPython } from './python.js';
 import { createStage } from './stage.js';
 import { setupExportActivity } from './ui/export-activity.js';
@@ -19,6 +19,8 @@ import { setupExportDialog } from './ui/export-dialog.js';
 import { setupExportEstimate } from './ui/export-estimate.js';
 import { measureWarmup } from './gl/warmup.js';
 import { setupLayerPanel } from './ui/layer-panel.js';
+import { setupProjectBar } from './ui/project-bar.js';
+import { ProjectStore } from './storage/project-store.js';
 import { setupResumeOffer } from './ui/resume-offer.js';
 import { setupTimeline } from './ui/timeline.js';
 import { setupTransport } from './ui/transport.js';
@@ -29,8 +31,22 @@ const openExport = /** @type {HTMLButtonElement} */ (document.getElementById('op
 const fpsField = /** @type {HTMLSelectElement} */ (document.querySelector('#export-form [name="fps"]'));
 
 const stage = createStage(/** @type {HTMLElement} */ (document.getElementById('stage')), project);
-setupLayerPanel(/** @type {HTMLElement} */ (document.getElementById('layers-panel')));
+const projectDocument = createProjectDocument(stage.renderer.gl, project, demoProject);
 const playback = new Playback(project.analyser);
+// A project opened with other analyser settings: the live preview's AnalyserNode follows.
+projectDocument.listen(() => {
+  const { analyser } = playback;
+  analyser.fftSize = project.analyser.fftSize;
+  analyser.smoothingTimeConstant = project.analyser.smoothing;
+  // min first or max first, whichever keeps min < max at every step (the node throws otherwise).
+  if (project.analyser.minDb < analyser.maxDecibels) {
+    analyser.minDecibels = project.analyser.minDb;
+    analyser.maxDecibels = project.analyser.maxDb;
+  } else {
+    analyser.maxDecibels = project.analyser.maxDb;
+    analyser.minDecibels = project.analyser.minDb;
+  }
+});
 setLiveAnalyser(playback.analyser);
 const ffmpegCore = {
   coreURL: new URL('ffmpeg/ffmpeg-core.js', base).href,
@@ -48,11 +64,13 @@ let python = null;
 /** @type {any} */
 let lastState = null;
 const host = createHost({
-  project, playback, segments, webcodecs, stage,
+  project: projectDocument, playback, segments, webcodecs, stage,
   onState: (state) => { lastState = state; dialog.render(state); activity.render(state); },
   onBusy: (busy) => {
     transport.refresh();
     timeline.refresh();
+    layerPanel.render();
+    projectBar.refresh();
     if (busy) void keepAwake.start();
     else keepAwake.stop();
   },
@@ -92,8 +110,9 @@ const resumeOffer = setupResumeOffer({
 const transport = setupTransport({
   playback,
   demoURL: new URL('demo/demo-track.wav', base).href,
-  onTrack: () => {
+  onTrack: (track) => {
     openExport.disabled = !app;
+    projectBar.trackLoaded(track);
     void resumeOffer.refresh();
   },
   isBusy: () => host.isExporting(),
@@ -112,6 +131,21 @@ function refreshTrackFeatures() {
   else clearTrackFeatures();
 }
 playback.listen(refreshTrackFeatures);
+
+const layerPanel = setupLayerPanel(/** @type {HTMLElement} */ (document.getElementById('layers-panel')), projectDocument,
+  { busy: () => host.isExporting() });
+const exportForm = /** @type {HTMLFormElement} */ (document.getElementById('export-form'));
+const projectBar = setupProjectBar({
+  bar: /** @type {HTMLElement} */ (document.getElementById('project-bar')),
+  project: projectDocument,
+  store: new ProjectStore(),
+  settings: { current: () => dialog.current(), fill: (settings) => dialog.fill(settings), form: exportForm },
+  track: { name: () => (playback.buffer ? playback.name : null), loadFile: transport.loadFile, loadDemo: transport.loadDemo },
+  getApp: () => app,
+  busy: () => host.isExporting(),
+});
+// The autosaved track loads at once; the autosaved project once Python has checked it.
+const autosaved = projectBar.restoreEarly();
 
 // Under the stage: waveform, export-range markers (two-way with the dialog's Start/Duration), playhead.
 const timeline = setupTimeline({
@@ -145,23 +179,22 @@ fpsField.addEventListener('change', showPaused);
 
 // Tests and the headless CLI look here; the UI never needs it.
 const vizengine = {
-  host, project, playback, segments, webcodecs, transport, timeline, preview, renderer: stage.renderer, stage,
+  host, project, projectDocument, projectBar, playback, segments, webcodecs, transport, timeline, preview, renderer: stage.renderer, stage,
   layers: getLayers,
-  // Until the layer editor lands, tests add layers with these: registerLayer(layerFactories[kind](renderer.gl, options)).
-  layerFactories: LAYER_FACTORIES, registerLayer,
   // The render farm's entry point (py/vizengine/cli/farm_worker.py): parts of an export, no dialog.
   farm: farmEntry(() => app),
   get app() { return app; },
   get python() { return python; },
   get state() { return lastState; },
   ready: bootPython((message) => { status.textContent = message; })
-    .then((pyodide) => {
+    .then(async (pyodide) => {
       python = pyodide;
       app = pyodide.pyimport('vizengine._browser.bridge').install(host);
       replan();
       refreshTrackFeatures();
       showPaused();
       timeline.refresh();
+      await projectBar.restore(await autosaved);
       status.textContent = 'Ready';
       status.dataset.state = 'ready';
       openExport.disabled = playback.buffer === null;

@@ -1,10 +1,15 @@
 // @ts-check
-// The project the user edits: stage background and the analyser settings shared by the live preview and
-// the export's offline analysis (Python reads them through host.project()), so both see the same spectrum.
+// The page's copy of the project's stage background and analyser settings (the project document keeps
+// them in step): the live preview's AnalyserNode starts from them, as the export's offline analysis does.
+// The demo project is what a first visit shows; it ships as a project file (py/vizengine/project/).
+import demoFile from '../../py/vizengine/project/demo_project.json';
+
+/** @type {import('./project-document.js').ProjectJSON} */
+export const demoProject = demoFile.project;
 
 export const project = {
-  background: '#000000',
-  analyser: { fftSize: 2048, smoothing: 0.8, minDb: -100, maxDb: -30 },
+  background: demoProject.background,
+  analyser: { ...demoProject.analyser },
   // The preview's drawing-buffer size; exports render at their own resolution.
   preview: { width: 960, height: 540 },
 };

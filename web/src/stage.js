@@ -1,10 +1,6 @@
 // @ts-check
-// The preview stage: one canvas, one renderer, the project's layers.
+// The preview stage: one canvas and its renderer (the project document puts the layers in it).
 import { Renderer } from './gl/renderer.js';
-import { createPulseGradientLayer } from './layers/pulse-gradient.js';
-import { registerLayer } from './layers/registry.js';
-import { createSpectrumBarsLayer } from './layers/spectrum-bars.js';
-import { createWaveformLayer } from './layers/waveform.js';
 
 /** How often the stage shows the frame an export just rendered: a copy costs a full-size read-back. */
 const SNAPSHOT_MS = 500;
@@ -18,12 +14,6 @@ export function createStage(container, project) {
   canvas.id = 'stage-canvas';
   container.appendChild(canvas);
   const renderer = new Renderer(canvas);
-  const factories = [
-    ['background', createPulseGradientLayer],
-    ['spectrum', createSpectrumBarsLayer],
-    ['waveform', createWaveformLayer],
-  ];
-  for (const [id, create] of /** @type {[string, Function][]} */ (factories)) registerLayer(create(renderer.gl, { id }));
   const size = { ...project.preview };
   const showPreviewSize = () => renderer.resize(size.width, size.height);
   showPreviewSize();

@@ -39,6 +39,7 @@ from ..project.description import Project
 from ..steps import run_in_steps
 from .ffi import awaited, page_call, to_float32array, to_plain_js, to_uint8array
 from .farm_entry import FarmEntry
+from .project_entry import ProjectEntry
 from .segment_runtime import JsSegmentRuntime
 from .webcodecs_runtime import JsVideoCodecRuntime
 
@@ -74,6 +75,9 @@ class BrowserHost:
 
     def build_id(self) -> str:
         return str(self._js.buildId())
+
+    async def layers_ready(self) -> None:
+        await awaited(RenderError, "A layer could not get ready to draw", self._js.layersReady)
 
     async def decode_audio(self) -> DecodedAudio:
         decoded = await awaited(AudioError, "Could not decode the audio", self._js.decodeAudio)
@@ -129,9 +133,6 @@ class BrowserHost:
             "dt": dt,
         }))
 
-    async def layers_ready(self) -> None:
-        await awaited(RenderError, "Could not prepare the layers", self._js.layersReady)
-
     def begin_render(self, width: int, height: int, audio: AudioFrames, form: str = PIXELS) -> None:
         # The analysis stays here; each frame's rows go with its draw call (a few KB, not the whole song).
         self._audio = audio
@@ -166,7 +167,7 @@ class BrowserHost:
                                   lambda: self._js.deliver(output, file_name, mime)))
 
 
-class App(FarmEntry):
+class App(FarmEntry, ProjectEntry):
     """What the page calls: plan the preview, show a paused frame, run one export at a time, cancel it."""
 
     def __init__(self, host: Any) -> None:

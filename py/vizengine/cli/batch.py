@@ -4,7 +4,8 @@ summary table at the end.
 JOBS.json is a list of objects, one per export:
     {"audio": "songs/a.mp3", "out": "out/a.mp4", "resolution": "1080p", "fps": 60, "duration": "1:00"}
     {"demo": true, "out": "out/demo.webm", "format": "webm"}
-`audio` (or `"demo": true`) and `out` are required; the other fields are the dialog's settings (resolution,
+`audio` (or `"demo": true`) and `out` are required; `project` names a project file saved from the page (its
+export settings apply where the job gives none); the other fields are the dialog's settings (resolution,
 fps, quality, format, start, duration, encoder, encodeWorkers), with the dialog's defaults. Relative paths
 are read from JOBS.json's folder. Every job is checked, with the page's own rules, before a browser starts.
 """
@@ -17,13 +18,13 @@ import sys
 import time
 from pathlib import Path
 
-from ..errors import ExportError, InvalidSettings
+from ..errors import ExportError, InvalidProject, InvalidSettings
 from ..export.settings import ExportSettings
-from .render import add_farm_arguments, check_farm_arguments
+from .render import add_farm_arguments, check_farm_arguments, read_project
 from .farm import FarmJob, error_line, farm_client, run_jobs, track_of, work_root
 
 SETTING_FIELDS = ("resolution", "fps", "quality", "format", "start", "duration", "encoder", "encodeWorkers")
-FIELDS = ("audio", "demo", "out", *SETTING_FIELDS)
+FIELDS = ("audio", "demo", "out", "project", *SETTING_FIELDS)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,8 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_farm_arguments(parser)
 
 
-def read_jobs(path: Path) -> list[tuple[Path | None, Path, dict]]:
-    """(audio or None for the demo, out, settings) per job; InvalidSettings naming the job and field."""
+def read_jobs(path: Path) -> list[tuple[Path | None, Path, dict, str | None]]:
+    """(audio or None for the demo, out, settings, project text or None) per job; InvalidSettings naming
+    the job and field."""
     try:
         entries = json.loads(path.read_text())
     except OSError as error:
@@ -58,13 +60,18 @@ def read_jobs(path: Path) -> list[tuple[Path | None, Path, dict]]:
             raise InvalidSettings(f"{where}: field 'out' repeats {out}, which an earlier job writes")
         outs.add(out_path)
         suffix = out_path.suffix.lower().lstrip(".")
-        settings = {"format": suffix if suffix in ("mp4", "webm") else "mp4",
+        try:
+            text, opened = read_project(path.parent / entry["project"] if "project" in entry else None)
+        except InvalidProject as error:
+            raise InvalidSettings(f"{where}: field 'project': {error}") from None
+        saved = opened.settings.to_dict() if opened and opened.settings else {}
+        settings = {**saved, **({"format": suffix} if suffix in ("mp4", "webm") else {} if saved else {"format": "mp4"}),
                     **{name: entry[name] for name in SETTING_FIELDS if name in entry}}
         try:
             ExportSettings.from_dict(settings)
         except InvalidSettings as error:
             raise InvalidSettings(f"{where}: {error}") from None
-        jobs.append((audio, out_path, settings))
+        jobs.append((audio, out_path, settings, text))
     return jobs
 
 
@@ -101,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.workers is None and args.scheduler is None:
         args.workers = 1
-    jobs = [FarmJob(track_of(audio), settings, out) for audio, out, settings in entries]
+    jobs = [FarmJob(track_of(audio), settings, out, project=text) for audio, out, settings, text in entries]
     started = time.monotonic()
     try:
         with work_root() as root, farm_client(args.workers, args.scheduler, root) as client:

@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp, serve(DIST) as url, \
             launch_persistent_chromium(Path(tmp) / "profile") as context:
         page = context.new_page()
-        open_app(page, url)
+        open_app(page, url, autosave=False)
         load_demo(page)
         analysis_s, peaks_s = map(float, page.evaluate(
             "code => window.vizengine.python.runPython(code)", ANALYSIS_IN_PYODIDE).split())

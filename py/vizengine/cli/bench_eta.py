@@ -101,7 +101,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, serve(DIST) as url, \
             launch_persistent_chromium(Path(tmp) / "profile") as context:
         page = context.new_page()
-        open_app(page, url)
+        open_app(page, url, autosave=False)
         load_demo(page)
         rows = measure_cases(page)
     report(rows)

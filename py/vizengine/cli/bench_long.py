@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp, serve(DIST) as url, \
             launch_persistent_chromium(Path(tmp) / "profile") as context:
         page = context.new_page()
-        open_app(page, url)
+        open_app(page, url, autosave=False)
         load_audio(page, long_demo(Path(tmp) / "long.wav", args.seconds + 1))
         out = Path(tmp) / "long.mp4"
         started = time.monotonic()

@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp, serve(args.site) as url, \
             launch_persistent_chromium(Path(tmp) / "profile") as context:
         page = context.new_page()
-        open_app(page, url)
+        open_app(page, url, autosave=False)
         results = measure(page, Path(tmp))
     report(results)
     return 0

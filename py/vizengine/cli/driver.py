@@ -18,9 +18,10 @@ class PageError(RuntimeError):
     """The page reported a failure; the message is the page's own."""
 
 
-def open_app(page, url: str) -> None:
-    """Load the site and wait until Python has booted (or say why it did not)."""
-    page.goto(url)
+def open_app(page, url: str, autosave: bool = True) -> None:
+    """Load the site and wait until Python has booted (or say why it did not). Without `autosave` the page
+    neither restores nor overwrites the user's autosaved project and track (the CLI brings its own)."""
+    page.goto(url if autosave else f"{url}?autosave=off")
     page.wait_for_function(
         "document.getElementById('boot-status')?.dataset.state !== 'loading'", timeout=BOOT_TIMEOUT_MS
     )
@@ -43,6 +44,13 @@ def _wait_for_track(page, previous_name: str) -> str:
     if error.is_visible():
         raise PageError(error.inner_text())
     return page.locator("#track-name").inner_text()
+
+
+def apply_project(page, text: str, source: str = "the project file") -> None:
+    """Open a project file's text in the page (Python checks it there); raises PageError naming the bad field."""
+    problem = page.evaluate("([text, source]) => window.vizengine.projectBar.openText(text, source)", [text, source])
+    if problem:
+        raise PageError(f"{source}: {problem}")
 
 
 def load_demo(page) -> str:

@@ -46,6 +46,7 @@ class FarmJob:
     track: Track
     settings: dict
     out: Path
+    project: str | None = None  # a project file's text; None: the site's demo project
     # Filled in as it runs:
     plan: dict = field(default_factory=dict)
     parts: list[tuple[int, int]] = field(default_factory=list)
@@ -218,12 +219,13 @@ def run_jobs(client, jobs: list[FarmJob], work: Path, stream=None) -> None:
 
     def submit(job: FarmJob, part: tuple[int, int] | None):
         if part is None:  # the audio first (it waits for no frame)
-            return client.submit(audio_task, track(job), job.settings, pure=False, retries=RETRIES, priority=1)
-        return client.submit(part_task, track(job), job.settings, *part, pure=False, retries=RETRIES)
+            return client.submit(audio_task, track(job), job.project, job.settings, pure=False, retries=RETRIES,
+                                 priority=1)
+        return client.submit(part_task, track(job), job.project, job.settings, *part, pure=False, retries=RETRIES)
 
     for job in jobs:
         track(job)
-    plans = {client.submit(plan_task, track(job), job.settings, pure=False): job for job in jobs}
+    plans = {client.submit(plan_task, track(job), job.project, job.settings, pure=False): job for job in jobs}
     for future, job in plans.items():
         try:
             job.plan = future.result()

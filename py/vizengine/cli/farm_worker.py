@@ -29,7 +29,8 @@ from typing import Any
 from distributed import WorkerPlugin
 
 from .browser import launch_persistent_chromium
-from .driver import load_audio_bytes, load_demo, open_app
+from ..project.project_file import demo_project_text
+from .driver import apply_project, load_audio_bytes, load_demo, open_app
 from .server import serve
 
 SITE = Path(os.environ.get("VIZENGINE_SITE", Path(__file__).resolve().parents[3] / "dist"))
@@ -56,6 +57,7 @@ class PageWorker:
         self._calls: queue.Queue = queue.Queue()
         self._profile = Path(tempfile.mkdtemp(prefix="farm-browser-"))
         self._track = ""
+        self._project: str | None = None
         self._ready: Future = Future()
         self._thread = threading.Thread(target=self._run, name="farm-browser", daemon=True)
         self._thread.start()
@@ -67,15 +69,19 @@ class PageWorker:
         self._calls.put((work, done))
         return done.result()
 
-    def load(self, page: Any, track: Track) -> None:
-        if track.digest == self._track:
-            return
-        self._track = ""
-        if track.data is None:
-            load_demo(page)
-        else:
-            load_audio_bytes(page, track.name, track.data)
-        self._track = track.digest
+    def load(self, page: Any, track: Track, project: str | None) -> None:
+        """Show this track and project, each loaded once for all the parts that use it."""
+        if track.digest != self._track:
+            self._track = ""
+            if track.data is None:
+                load_demo(page)
+            else:
+                load_audio_bytes(page, track.name, track.data)
+            self._track = track.digest
+        if project != self._project:
+            self._project = None
+            apply_project(page, project if project is not None else demo_project_text())
+            self._project = project
 
     def close(self, patience: float = 5) -> None:
         """Close the browser; if it is still busy with a part after `patience` seconds (the cluster closes
@@ -95,7 +101,7 @@ class PageWorker:
         try:
             with serve(self._site) as url, launch_persistent_chromium(self._profile) as context:
                 page = context.new_page()
-                open_app(page, url)
+                open_app(page, url, autosave=False)
                 self._ready.set_result(True)
                 while (item := self._calls.get()) is not None:
                     work, done = item
@@ -147,31 +153,32 @@ class BrowserPlugin(WorkerPlugin):
         close_page_worker()
 
 
-def _evaluate(track: Track, script: str, *args: Any) -> dict:
+def _evaluate(track: Track, project: str | None, script: str, *args: Any) -> dict:
     worker = page_worker()
 
     def work(page: Any) -> dict:
-        worker.load(page, track)
+        worker.load(page, track, project)
         return page.evaluate(script, list(args))
 
     return worker.call(work)
 
 
-def plan_task(track: Track, settings: dict) -> dict:
+def plan_task(track: Track, project: str | None, settings: dict) -> dict:
     """The export's frame count, segments, concrete encoder and build id, as this worker's page sees them."""
-    return _evaluate(track, "([s]) => window.vizengine.farm.plan(s)", settings)
+    return _evaluate(track, project, "([s]) => window.vizengine.farm.plan(s)", settings)
 
 
-def part_task(track: Track, settings: dict, first: int, end: int) -> dict:
+def part_task(track: Track, project: str | None, settings: dict, first: int, end: int) -> dict:
     """Segments [first, end) encoded: {manifestKey, encoder, codecs, segments: [bytes]}."""
     _kill_hook(first)
-    reply = _evaluate(track, "([s, a, b]) => window.vizengine.farm.renderSegments(s, a, b)", settings, first, end)
+    reply = _evaluate(track, project, "([s, a, b]) => window.vizengine.farm.renderSegments(s, a, b)", settings,
+                      first, end)
     return {**reply, "segments": [base64.b64decode(data) for data in reply["segments"]]}
 
 
-def audio_task(track: Track, settings: dict) -> dict:
+def audio_task(track: Track, project: str | None, settings: dict) -> dict:
     """The export's audio encoded once: {manifestKey, audio: bytes}."""
-    reply = _evaluate(track, "([s]) => window.vizengine.farm.encodeAudio(s)", settings)
+    reply = _evaluate(track, project, "([s]) => window.vizengine.farm.encodeAudio(s)", settings)
     return {**reply, "audio": base64.b64decode(reply["audio"])}
 
 

@@ -8,11 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from ..errors import ExportError, InvalidSettings
+from ..errors import ExportError, InvalidProject, InvalidSettings
 from ..export.settings import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS, ExportSettings
 from ..project.contract import ENCODERS, MAX_ENCODE_WORKERS, SETTINGS_DEFAULTS
+from ..project.project_file import ProjectFile, read_project_file
 from .browser import launch_persistent_chromium
-from .driver import PageError, export_to_file, load_audio, load_demo, open_app
+from .driver import PageError, apply_project, export_to_file, load_audio, load_demo, open_app
 from .progress import progress_printer
 from .server import serve
 
@@ -32,13 +33,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--audio", type=Path, help="audio file (whatever Chromium decodes: mp3, wav, ogg, flac, m4a)")
     source.add_argument("--demo", action="store_true", help="use the built-in demo track")
     parser.add_argument("--out", type=Path, required=True, help="where to write the video")
-    parser.add_argument("--resolution", choices=[r.lower() for r in RESOLUTIONS], default="1080p")
-    parser.add_argument("--fps", type=int, choices=FPS_CHOICES, default=60)
+    parser.add_argument("--project", type=Path, default=None,
+                        help="a project file saved from the page (default: the demo project); its export "
+                             "settings apply unless given here")
+    # Settings default to None so that a project file's settings can fill what is not given here.
+    parser.add_argument("--resolution", choices=[r.lower() for r in RESOLUTIONS], default=None,
+                        help=f"default: {SETTINGS_DEFAULTS['resolution']}")
+    parser.add_argument("--fps", type=int, choices=FPS_CHOICES, default=None, help=f"default: {SETTINGS_DEFAULTS['fps']}")
     parser.add_argument("--format", choices=FORMATS, default=None, help="default: from --out's extension, else mp4")
-    parser.add_argument("--quality", choices=QUALITIES, default="high")
-    parser.add_argument("--start", default="0", help="seconds (12.5) or m:ss (1:05.250) into the track")
+    parser.add_argument("--quality", choices=QUALITIES, default=None, help=f"default: {SETTINGS_DEFAULTS['quality']}")
+    parser.add_argument("--start", default=None, help="seconds (12.5) or m:ss (1:05.250) into the track (default 0)")
     parser.add_argument("--duration", default=None, help="seconds or m:ss (default: to the end)")
-    parser.add_argument("--encoder", choices=ENCODERS, default=SETTINGS_DEFAULTS["encoder"],
+    parser.add_argument("--encoder", choices=ENCODERS, default=None,
                         help="auto: the browser's WebCodecs where it can encode the format at this size, "
                              "else ffmpeg.wasm (the log says which and why)")
     parser.add_argument("--encode-workers", type=int, default=0, metavar="N",
@@ -70,15 +76,13 @@ def run(args: argparse.Namespace) -> int:
     if args.audio is not None and not args.audio.is_file():
         print(f"error: no audio file at {args.audio}", file=sys.stderr)
         return 2
-    fmt = args.format or (args.out.suffix.lstrip(".").lower() if args.out.suffix.lower() in (".mp4", ".webm") else "mp4")
-    settings = {"resolution": args.resolution, "fps": args.fps, "quality": args.quality, "format": fmt,
-                "start": args.start, "duration": args.duration, "encodeWorkers": args.encode_workers,
-                "encoder": args.encoder}
     try:
         # The page reads these with the same code; checking here says what is wrong before a browser starts.
+        args.project_text, opened = read_project(args.project)
+        settings = settings_of_args(args, opened.settings if opened else None)
         ExportSettings.from_dict(settings)
         check_farm_arguments(args)
-    except InvalidSettings as error:
+    except (InvalidSettings, InvalidProject) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
@@ -96,6 +100,39 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
+def read_project(path: Path | None) -> tuple[str | None, ProjectFile | None]:
+    """The project file's text and what it holds (None, None without --project); raises InvalidProject."""
+    if path is None:
+        return None, None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidProject(f"cannot read the project file {path}: {error}") from None
+    try:
+        return text, read_project_file(text)
+    except InvalidProject as error:
+        raise InvalidProject(f"{path}: {error}") from None
+
+
+def settings_of_args(args: argparse.Namespace, saved: ExportSettings | None) -> dict:
+    """The export settings: what the command line gives, else the project file's, else the defaults."""
+    base = dict(SETTINGS_DEFAULTS, start="0", duration=None)
+    if saved is not None:
+        base.update(saved.to_dict())
+    given = {"resolution": args.resolution, "fps": args.fps, "quality": args.quality, "start": args.start,
+             "duration": args.duration, "encoder": args.encoder}
+    base.update({name: value for name, value in given.items() if value is not None})
+    suffix = args.out.suffix.lower()
+    if args.format:
+        base["format"] = args.format
+    elif suffix in (".mp4", ".webm"):
+        base["format"] = suffix[1:]
+    elif saved is None:
+        base["format"] = "mp4"
+    base["encodeWorkers"] = args.encode_workers
+    return base
+
+
 def check_farm_arguments(args: argparse.Namespace) -> None:
     if args.workers is not None and args.scheduler is not None:
         raise InvalidSettings("--workers starts a local cluster and --scheduler uses another: give one of them")
@@ -106,7 +143,7 @@ def check_farm_arguments(args: argparse.Namespace) -> None:
 def _farm_export(args: argparse.Namespace, settings: dict) -> int:
     from .farm import FarmJob, farm_client, run_jobs, track_of, work_root
 
-    job = FarmJob(track_of(args.audio), settings, args.out)
+    job = FarmJob(track_of(args.audio), settings, args.out, project=args.project_text)
     started = time.monotonic()
     with work_root() as root, farm_client(args.workers, args.scheduler, root) as client:
         if args.scheduler:
@@ -124,9 +161,12 @@ def _export(args: argparse.Namespace, settings: dict) -> int:
     # finds the segments the interrupted run stored.
     with serve(args.site, profile_port(args.profile)) as url, launch_persistent_chromium(args.profile) as context:
         page = context.new_page()
-        open_app(page, url)
+        open_app(page, url, autosave=False)
         track = load_demo(page) if args.demo else load_audio(page, args.audio)
         print(f"track: {track}", flush=True)
+        if args.project_text is not None:
+            apply_project(page, args.project_text, str(args.project))
+            print(f"project: {args.project}", flush=True)
         printer = progress_printer()
         try:
             state = export_to_file(page, settings, args.out, printer)

@@ -27,15 +27,14 @@ class Host(Protocol):
 
     def pause_playback(self) -> None: ...
 
+    async def layers_ready(self) -> None:
+        """Wait until every layer can draw its final picture (fonts loaded, images decoded)."""
+
     def restore_playback(self) -> None:
         """Resume playback if it was playing when the export began; idempotent."""
 
     def configure_compositor(self, plan: dict) -> None:
         """Hand the GPU compositor its plan (frames.gpu_plan): the preview's and the export's."""
-
-    async def layers_ready(self) -> None:
-        """Wait until every layer can draw (its font loaded, its image decoded, the track's features
-        computed); raise a RenderError naming a layer that cannot."""
 
     def begin_render(self, width: int, height: int, audio: AudioFrames, form: str = "pixels") -> None:
         """Size the renderer for export and hand the layers the per-frame audio data; `form` is how frames

@@ -62,6 +62,7 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
     try:
         store.enter(Phase.PREPARING)
         host.pause_playback()
+        await host.layers_ready()
         project = host.project()
         width, height = settings.size
         if not project.layers:
@@ -69,11 +70,6 @@ async def export_video(host: Host, settings: ExportSettings, signal: CancelSigna
         plan = gpu_plan(project)
         if not plan["layers"]:
             store.log("warning", "No layer is visible: the video shows only the stage background.")
-        if part is None or part.end > part.first:
-            # Fonts, images, the track's features: a layer that cannot draw fails the export here, not
-            # after the analysis, and none draws its first frame without them.
-            await host.layers_ready()
-            signal.check()
         audio = await host.decode_audio()
         signal.check()
         frames = settings.frame_range(audio.duration)

@@ -93,6 +93,8 @@ export class Renderer {
     nextAudioFrame();
     const rows = this.compositor.plan
       ? layers.map((layer, k) => {
+        // Python leaves hidden layers out of the plan: their slices are never read.
+        if (layer.visible === false) return null;
         this.targets.bind(k);
         return layer.draw(time, dt, width, height);
       })

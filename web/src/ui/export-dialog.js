@@ -82,10 +82,15 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
   dialog.addEventListener('cancel', (event) => { if (running) event.preventDefault(); });
   cancel.addEventListener('click', () => getApp()?.cancel());
 
-  start.addEventListener('click', async () => {
+  /** The form's settings as Python reads them (text, checked there). @returns {Record<string, string>} */
+  function current() {
     const data = new FormData(form);
-    const settings = Object.fromEntries(['resolution', 'fps', 'quality', 'format', 'encoder', 'start', 'duration', 'encodeWorkers']
+    return Object.fromEntries(['resolution', 'fps', 'quality', 'format', 'encoder', 'start', 'duration', 'encodeWorkers']
       .map((key) => [key, String(data.get(key) ?? '')]));
+  }
+
+  start.addEventListener('click', async () => {
+    const settings = current();
     $('export-error').textContent = '';
     log.clear();
     resultPanel.clear();
@@ -120,16 +125,24 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
     warnings.render(state);
   }
 
-  /** Open the dialog with these settings and start (a resumed export). @param {Record<string, unknown>} settings */
-  function startWith(settings) {
+  /** Put these settings in the form (a project opened, an export resumed). @param {Record<string, unknown>} settings */
+  function fill(settings) {
     for (const [name, value] of Object.entries(settings)) {
       if (name === 'start' || name === 'duration') { times.fill(name, value); continue; }
       const field = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
-      if (field) field.value = value == null ? '' : String(value);
+      if (field) {
+        field.value = value == null ? '' : String(value);
+        field.dispatchEvent(new Event('change', { bubbles: true }));
+      }
     }
+  }
+
+  /** Open the dialog with these settings and start (a resumed export). @param {Record<string, unknown>} settings */
+  function startWith(settings) {
+    fill(settings);
     openButton.click();
     start.click();
   }
 
-  return { render, startWith, delivered: resultPanel.hold };
+  return { render, startWith, fill, current, delivered: resultPanel.hold };
 }

@@ -10,7 +10,9 @@ function clock(t) {
 }
 
 /**
- * @param {{playback: import('../audio/playback.js').Playback, demoURL: string, onTrack: () => void, isBusy: () => boolean}} deps
+ * @typedef {{name: string, file: Blob | null}} LoadedTrack the user's file, or null for the demo track
+ * @param {{playback: import('../audio/playback.js').Playback, demoURL: string, onTrack: (track: LoadedTrack) => void,
+ *   isBusy: () => boolean}} deps
  */
 export function setupTransport({ playback, demoURL, onTrack, isBusy }) {
   const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -38,7 +40,7 @@ export function setupTransport({ playback, demoURL, onTrack, isBusy }) {
       // Only a track that loaded replaces the warning: a failed load keeps the current track and its note.
       warning.textContent = durationWarning(name, playback.duration, stated);
       warning.hidden = !warning.textContent;
-      onTrack();
+      onTrack({ name, file: file ?? null });
     } catch (e) {
       error.textContent = e instanceof Error ? e.message : String(e);
       error.hidden = false;
@@ -46,14 +48,17 @@ export function setupTransport({ playback, demoURL, onTrack, isBusy }) {
     refresh();
   }
 
-  demo.addEventListener('click', () => load(async () => {
+  const loadDemo = () => load(async () => {
     const response = await fetch(demoURL);
     if (!response.ok) throw new Error(`the demo track could not be fetched (${response.status})`);
     return response.arrayBuffer();
-  }, 'demo-track.wav'));
+  }, 'demo-track.wav');
+  /** @param {Blob} file @param {string} name */
+  const loadFile = (file, name) => load(() => file.arrayBuffer(), name, file);
+  demo.addEventListener('click', () => void loadDemo());
   fileInput.addEventListener('change', () => {
     const file = fileInput.files?.[0];
-    if (file) void load(() => file.arrayBuffer(), file.name, file);
+    if (file) void loadFile(file, file.name);
     fileInput.value = '';
   });
   play.addEventListener('click', () => (playback.playing ? playback.pause() : playback.play()));
@@ -65,5 +70,5 @@ export function setupTransport({ playback, demoURL, onTrack, isBusy }) {
   tick();
   /** What the export should warn about in the loaded track (its log shows them). */
   const warnings = () => (warning.textContent ? [warning.textContent] : []);
-  return { refresh, warnings };
+  return { refresh, warnings, loadDemo, loadFile };
 }
