@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import ExportError, InvalidSettings
 from ..export.settings import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS, ExportSettings
-from ..project.contract import ENCODERS, MAX_ENCODE_WORKERS, SETTINGS_DEFAULTS
+from ..project.contract import CUSTOM_SIZE, ENCODERS, MAX_ENCODE_WORKERS, SETTINGS_DEFAULTS
 from .browser import launch_persistent_chromium
 from .driver import PageError, export_to_file, load_audio, load_demo, open_app
 from .progress import progress_printer
@@ -32,7 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--audio", type=Path, help="audio file (whatever Chromium decodes: mp3, wav, ogg, flac, m4a)")
     source.add_argument("--demo", action="store_true", help="use the built-in demo track")
     parser.add_argument("--out", type=Path, required=True, help="where to write the video")
-    parser.add_argument("--resolution", choices=[r.lower() for r in RESOLUTIONS], default="1080p")
+    parser.add_argument("--resolution", default=SETTINGS_DEFAULTS["resolution"], metavar="PRESET|WxH",
+                        help=f"a preset ({', '.join(RESOLUTIONS)}: square is 1080x1080, vertical 1080x1920) "
+                             f"or a size such as 1280x960, each side even, {CUSTOM_SIZE['min']} to "
+                             f"{CUSTOM_SIZE['max']} (default: %(default)s)")
     parser.add_argument("--fps", type=int, choices=FPS_CHOICES, default=60)
     parser.add_argument("--format", choices=FORMATS, default=None, help="default: from --out's extension, else mp4")
     parser.add_argument("--quality", choices=QUALITIES, default="high")
