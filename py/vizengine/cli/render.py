@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--demo", action="store_true", help="use the built-in demo track")
     parser.add_argument("--out", type=Path, required=True, help="where to write the video")
     parser.add_argument("--resolution", default=SETTINGS_DEFAULTS["resolution"], metavar="PRESET|WxH",
-                        help=f"a preset ({', '.join(RESOLUTIONS)}: square is 1080x1080, vertical 1080x1920) "
+                        help=f"a preset ({', '.join(f'{name} = {w}x{h}' for name, (w, h) in RESOLUTIONS.items())}) "
                              f"or a size such as 1280x960, each side even, {CUSTOM_SIZE['min']} to "
                              f"{CUSTOM_SIZE['max']} (default: %(default)s)")
     parser.add_argument("--fps", type=int, choices=FPS_CHOICES, default=60)
