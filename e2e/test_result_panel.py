@@ -55,7 +55,7 @@ def test_a_new_export_drops_the_old_result_and_shows_its_own(demo_page, tmp_path
 
     fill_export_dialog(page, {"format": "webm", "duration": 0.5})
     start_export(page)
-    page.wait_for_function("['preparing', 'rendering', 'encoding'].includes(window.vizengine.state?.phase)")
+    page.wait_for_function("() => ['preparing', 'rendering', 'encoding'].includes(window.vizengine.state?.phase)")
     assert panel.is_hidden()
     assert player.evaluate("v => v.getAttribute('src')") is None
     revoked = page.evaluate("url => fetch(url).then(() => false, () => true)", old_url)
