@@ -84,7 +84,8 @@ def test_browser_tests_wait_on_functions_not_on_eval_expressions():
     # Playwright evals an expression predicate on every poll, which the policy refuses (EvalError).
     call = re.compile(r"wait_for_function\(\s*(?:f?(\"\"\"|\"|')(.{0,40}))?", re.S)
     hits = []
-    for path in [*sorted((ROOT / "e2e").glob("*.py")), *sorted((ROOT / "py" / "vizengine" / "cli").glob("*.py"))]:
+    drivers = [ROOT / "e2e", ROOT / "py" / "vizengine" / "cli", ROOT / "scripts"]
+    for path in sorted(path for folder in drivers for path in folder.glob("*.py")):
         for match in call.finditer(path.read_text()):
             head = (match.group(2) or "").lstrip()
             if match.group(1) and not re.match(r"(\(|\w+\s*=>|async\b|function\b|\{?\w+\}?\s*=>)", head):
