@@ -4,6 +4,7 @@ works under it without a single violation, and a track named like HTML stays tex
 
 from __future__ import annotations
 
+import json
 import threading
 import urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +33,8 @@ FETCH = """async (url) => {
 }"""
 
 PWNED_NAME = '<img src=x onerror="window.__pwned=1">.wav'
+PWNED_LAYER = '<img src=x onerror="window.__pwned=2">'
+PWNED_PROJECT = '<img src=x onerror="window.__pwned=3">.vizproject.json'
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +138,31 @@ def test_a_short_export_works_under_the_policy_without_a_violation(guarded, tmp_
     assert info["audio"] is not None and abs(float(info["audio"]["duration"]) - 1.0) <= 1 / 30
     assert violations(guarded) == []
     assert guarded.csp_console == []  # also what the console reports (a worker's violations land there)
+
+
+def test_a_project_file_with_html_in_its_names_opens_as_text(guarded):
+    with guarded.expect_download() as saved:  # the page's own save: a download under the policy
+        guarded.get_by_role("button", name="Save project").click()
+    document = json.loads(open(saved.value.path(), encoding="utf-8").read())
+    for layer in document["project"]["layers"]:
+        layer["name"] = PWNED_LAYER
+    violations(guarded)
+    status = guarded.locator("#project-bar .project-status")
+    guarded.set_input_files("#project-bar .project-open input", files=[
+        {"name": PWNED_PROJECT, "mimeType": "application/json", "buffer": json.dumps(document).encode()}])
+    guarded.wait_for_function("""() => {
+        const status = document.querySelector('#project-bar .project-status');
+        return status.textContent.startsWith('Opened') || status.dataset.kind === 'error';
+    }""")
+    assert status.inner_text().startswith(f'Opened "{PWNED_PROJECT}"'), status.inner_text()
+    shown = guarded.locator("#layers-panel tbody .layer-name").evaluate_all("bs => bs.map((b) => b.firstChild.data)")
+    assert shown == [PWNED_LAYER] * len(document["project"]["layers"])
+    # A file that is not a project: its name comes back in the message, as text too.
+    guarded.set_input_files("#project-bar .project-open input", files=[
+        {"name": PWNED_PROJECT, "mimeType": "application/json", "buffer": b"{not json"}])
+    guarded.wait_for_function("() => document.querySelector('#project-bar .project-status').dataset.kind === 'error'")
+    assert status.inner_text().startswith(f'"{PWNED_PROJECT}" was not opened'), status.inner_text()
+    guarded.wait_for_timeout(300)  # an injected <img src=x> would have failed to load by now
+    assert guarded.evaluate("() => document.querySelectorAll('img').length") == 0
+    assert guarded.evaluate("() => window.__pwned") is None
+    assert violations(guarded) == []
