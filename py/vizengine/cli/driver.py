@@ -27,7 +27,7 @@ def open_app(page, url: str, autosave: bool = True) -> None:
     neither restores nor overwrites the user's autosaved project and track (the CLI brings its own)."""
     page.goto(url if autosave else f"{url}?autosave=off")
     page.wait_for_function(
-        "document.getElementById('boot-status')?.dataset.state !== 'loading'", timeout=BOOT_TIMEOUT_MS
+        "() => document.getElementById('boot-status')?.dataset.state !== 'loading'", timeout=BOOT_TIMEOUT_MS
     )
     status = page.locator("#boot-status")
     if status.get_attribute("data-state") != "ready":
