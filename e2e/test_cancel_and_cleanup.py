@@ -11,14 +11,14 @@ from stored import NOTHING, USAGE, stored
 def test_cancel_during_render_leaves_no_frames_restores_playback_and_allows_another_export(demo_page, tmp_path):
     page = demo_page
     page.click("#play")
-    page.wait_for_function("window.vizengine.playback.playing")
+    page.wait_for_function("() => window.vizengine.playback.playing")
 
     open_export_dialog(page)
     # ffmpeg.wasm: its frames reach IndexedDB from the first one (WebCodecs' cancel: test_webcodecs_export.py)
     fill_export_dialog(page, {"resolution": "720p", "fps": 30, "format": "mp4", "start": 0, "duration": 20,
                               "encoder": "ffmpeg"})
     start_export(page)
-    page.wait_for_function("window.vizengine.state?.phase === 'rendering' && window.vizengine.state.frame >= 10",
+    page.wait_for_function("() => window.vizengine.state?.phase === 'rendering' && window.vizengine.state.frame >= 10",
                            timeout=120_000)
     assert page.evaluate("window.vizengine.playback.playing") is False  # the export paused the preview
     assert page.locator("#use-demo").is_disabled() and page.locator("#audio-file").is_disabled()
@@ -47,7 +47,7 @@ def test_cancel_while_joining_segments_leaves_nothing_and_the_next_export_works(
     fill_export_dialog(page, {"resolution": "720p", "fps": 30, "format": "mp4", "start": 1, "duration": 2,
                               "encoder": "ffmpeg"})
     start_export(page)
-    page.wait_for_function("window.vizengine.state?.phase === 'encoding'", timeout=180_000, polling=50)
+    page.wait_for_function("() => window.vizengine.state?.phase === 'encoding'", timeout=180_000, polling=50)
     page.click("#export-cancel")
     state = wait_for_export(page)
 

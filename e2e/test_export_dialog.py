@@ -72,7 +72,7 @@ def test_hiding_the_tab_during_an_export_warns_in_the_log(demo_page):
     open_export_dialog(demo_page)
     fill_export_dialog(demo_page, {"resolution": "720p", "fps": 30, "start": 0, "duration": 0.5})
     start_export(demo_page)
-    demo_page.wait_for_function("window.vizengine.state?.phase === 'rendering'")
+    demo_page.wait_for_function("() => window.vizengine.state?.phase === 'rendering'")
     demo_page.evaluate("""() => {
         Object.defineProperty(document, 'hidden', {value: true, configurable: true});
         document.dispatchEvent(new Event('visibilitychange'));

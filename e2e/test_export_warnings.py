@@ -79,7 +79,7 @@ def test_while_exporting_the_header_shows_the_phase_and_leaving_asks_first(demo_
     open_export_dialog(page)
     fill_export_dialog(page, {"resolution": "720p", "fps": 30, "start": 0, "duration": 20})
     page.get_by_role("button", name="Start", exact=True).click()
-    page.wait_for_function("window.vizengine.state?.phase === 'rendering'", timeout=120_000)
+    page.wait_for_function("() => window.vizengine.state?.phase === 'rendering'", timeout=120_000)
     expect(header_status).to_have_text("Exporting: Rendering")
 
     # What a reload or closing the tab does; the page answers between render steps, so give it time.

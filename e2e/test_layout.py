@@ -72,14 +72,14 @@ def test_the_frame_being_rendered_stays_in_view_beside_the_export_dialog(sized_p
     open_export_dialog(page)
     fill_export_dialog(page, {"resolution": "720p", "fps": 30, "start": 10, "duration": 1.5})
     start_export(page)
-    page.wait_for_function("window.vizengine.state?.phase === 'rendering' && window.vizengine.state.frame > 3",
+    page.wait_for_function("() => window.vizengine.state?.phase === 'rendering' && window.vizengine.state.frame > 3",
                            timeout=120_000)
     dialog, shown = box(page, page.get_by_role("dialog", name="Export video")), box(page, stage)
     first = stage.screenshot()
     # The WebGL canvas itself is hidden meanwhile (shown, painting it would stall the page on every
     # frame) and a copy of the frames is shown instead; after the export the live preview is back.
     hidden_during = page.evaluate(VISIBILITY_JS)
-    page.wait_for_function("window.vizengine.state?.phase !== 'rendering' || window.vizengine.state.frame > 25",
+    page.wait_for_function("() => window.vizengine.state?.phase !== 'rendering' || window.vizengine.state.frame > 25",
                            timeout=120_000)
     second = stage.screenshot()
     wait_for_export(page)

@@ -15,7 +15,7 @@ def test_playing_feeds_the_live_analyser_and_the_preview_moves(demo_page):
     page = demo_page
     stage = page.locator("#stage")
     page.click("#play")
-    page.wait_for_function("window.vizengine.playback.currentTime > 1.0", timeout=20_000)
+    page.wait_for_function("() => window.vizengine.playback.currentTime > 1.0", timeout=20_000)
     live = page.evaluate(LIVE_JS)
     first = stage.screenshot()
     page.wait_for_timeout(400)

@@ -21,6 +21,7 @@ CASES = {
     # name: (preview/export width, height, export resolution, frame k)
     "720p": (1280, 720, "720p", 75),  # t = 2.5 s
     "4k": (3840, 2160, "4k", 15),  # t = 0.5 s: a short 4K export of 16 frames
+    "9:16": (1080, 1920, "vertical", 15),  # a tall frame: the layers scale by its shorter side in both
 }
 
 SEEK_AND_SETTLE_JS = """async ([seconds, fps]) => {

@@ -102,7 +102,7 @@ def test_a_reload_brings_back_the_project_the_settings_and_the_users_track(page,
     edited = python_project(page)
     page.wait_for_timeout(1000)  # the autosave waits for a pause in the edits
     page.reload()
-    page.wait_for_function("document.getElementById('boot-status')?.dataset.state === 'ready'", timeout=120_000)
+    page.wait_for_function("() => document.getElementById('boot-status')?.dataset.state === 'ready'", timeout=120_000)
     assert python_project(page) == edited
     expect(page.locator("#track-name")).to_contain_text("my song.wav")
     assert page.locator('#export-form [name="fps"]').input_value() == "30"

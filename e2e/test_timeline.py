@@ -253,7 +253,7 @@ def test_the_playhead_follows_playback(demo_page):
     drawn(page)
     playhead = slider(page, "Playhead")
     page.get_by_role("button", name="Play", exact=True).click()
-    page.wait_for_function("window.vizengine.playback.currentTime > 1.0", timeout=20_000)
+    page.wait_for_function("() => window.vizengine.playback.currentTime > 1.0", timeout=20_000)
     first = now(playhead)
     page.wait_for_timeout(600)
     # Read inside an animation frame: the timeline's own frame callback, queued earlier, has just run.
@@ -289,7 +289,7 @@ def test_an_export_of_the_range_set_with_the_markers_has_exactly_that_range(demo
     downloads = []
     page.on("download", lambda download: downloads.append(download))
     start_export(page)
-    page.wait_for_function(BUSY)
+    page.wait_for_function(f"() => {BUSY}")
     for marker in (start, end, slider(page, "Playhead")):
         expect(marker).to_have_attribute("aria-disabled", "true")
     state = wait_for_export(page)

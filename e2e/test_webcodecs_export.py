@@ -151,7 +151,7 @@ def test_cancel_mid_render_with_webcodecs_leaves_no_segments_or_files_and_the_ne
     fill_export_dialog(page, {"resolution": "720p", "fps": FPS, "format": "webm", "start": 0, "duration": 12,
                               "encoder": "webcodecs"})
     start_export(page)
-    page.wait_for_function("window.vizengine.state?.phase === 'rendering' && window.vizengine.state.frame >= 70",
+    page.wait_for_function("() => window.vizengine.state?.phase === 'rendering' && window.vizengine.state.frame >= 70",
                            timeout=180_000)
     assert page.evaluate(USAGE)["segments"] >= 1  # the first segment really was stored
     page.click("#export-cancel")

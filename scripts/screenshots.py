@@ -36,8 +36,8 @@ def main() -> None:
         fill_export_dialog(page, {"resolution": "720p", "fps": 30, "start": 6, "duration": 2})
         start_export(page)
         # Mid-render: the docked dialog leaves the stage, which shows the frame being made, in view.
-        page.wait_for_function("window.vizengine.state?.phase === 'rendering' && window.vizengine.state.frame > 25",
-                               timeout=120_000)
+        page.wait_for_function("() => window.vizengine.state?.phase === 'rendering' "
+                               "&& window.vizengine.state.frame > 25", timeout=120_000)
         page.screenshot(path=str(OUT / "export-running.png"))
         wait_for_export(page)
         page.locator("#export-result video").evaluate(

@@ -70,8 +70,9 @@ def test_blend_modes_are_the_16_w3c_modes_and_the_compositors_own_list():
 
 
 def test_export_settings_choices_come_from_the_contract():
-    assert settings.RESOLUTIONS == {"720p": (1280, 720), "1080p": (1920, 1080),
-                                    "1440p": (2560, 1440), "4k": (3840, 2160)}
+    assert settings.RESOLUTIONS == {"720p": (1280, 720), "1080p": (1920, 1080), "1440p": (2560, 1440),
+                                    "4k": (3840, 2160), "square": (1080, 1080), "vertical": (1080, 1920)}
+    assert contract.CUSTOM_SIZE == {"min": 128, "max": 3840, "multipleOf": 2}
     assert (settings.FPS_CHOICES, settings.QUALITIES, settings.FORMATS) == (
         contract.FPS_CHOICES, contract.QUALITIES, contract.FORMATS)
     assert settings.ExportSettings(resolution="4k").size == (3840, 2160)

@@ -107,6 +107,15 @@ def test_a_prior_at_another_resolution_is_scaled_by_pixels():
     assert alone == pytest.approx(0.3 * (1280 * 720) / (1920 * 1080))
 
 
+@pytest.mark.parametrize("resolution, pixels", [("vertical", 1080 * 1920), ("640x480", 640 * 480)])
+def test_a_prior_is_scaled_to_a_non_16_9_exports_pixels(resolution, pixels):
+    prior = Timing("export", 1920, 1080, 60, 120, 1.0, render_seconds=36.0, first_seconds=36.0, tail_seconds=6.0)
+    store = ExportStore(clock=FakeClock(), prior=lambda: prior)
+    store.begin({**SETTINGS, "resolution": resolution})
+    start_rendering(store, FakeClock(), prepare=1, total=300)
+    assert store._eta.paces()[0] == pytest.approx(0.3 * pixels / (1920 * 1080))
+
+
 def test_a_warm_up_weighs_less_than_an_export_and_the_default_not_at_all():
     warm = Timing("warmup", 1280, 720, 30, 3, 1.0, render_seconds=0.6, first_seconds=0.6, tail_seconds=0.1)
     store, clock = store_with(warm)
@@ -200,7 +209,8 @@ def test_elapsed_stops_when_the_export_ends():
     assert store.snapshot()["elapsed"] == pytest.approx(7)
 
 
-@pytest.mark.parametrize("settings", [{}, {"resolution": "8k", "fps": 30}, {"resolution": "720p", "fps": "x"}])
+@pytest.mark.parametrize("settings", [{}, {"resolution": "8k", "fps": 30}, {"resolution": "1281x720", "fps": 30},
+                                      {"resolution": "720p", "fps": "x"}])
 def test_settings_that_are_not_an_exports_give_no_eta(settings):
     store = ExportStore(clock=FakeClock())
     store.begin(settings)

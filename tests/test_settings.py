@@ -18,9 +18,53 @@ def test_defaults_are_1080p60_high_mp4_whole_track():
 
 
 @pytest.mark.parametrize("name, size", [("720p", (1280, 720)), ("1080p", (1920, 1080)),
-                                        ("1440p", (2560, 1440)), ("4k", (3840, 2160))])
+                                        ("1440p", (2560, 1440)), ("4k", (3840, 2160)),
+                                        ("square", (1080, 1080)), ("vertical", (1080, 1920))])
 def test_resolution_presets_give_their_pixel_size(name, size):
     assert ExportSettings(resolution=name).size == size
+
+
+@pytest.mark.parametrize("text, name, size", [
+    ("1280x960", "1280x960", (1280, 960)),
+    ("640x480", "640x480", (640, 480)),
+    (" 1280 X 960 ", "1280x960", (1280, 960)),
+    ("1280×960", "1280x960", (1280, 960)),
+    ("128x3840", "128x3840", (128, 3840)),
+    ("3840x3840", "3840x3840", (3840, 3840)),
+])
+def test_a_custom_size_is_read_as_width_x_height_and_written_one_way(text, name, size):
+    s = ExportSettings.from_dict({"resolution": text})
+    assert (s.resolution, s.size) == (name, size)
+
+
+@pytest.mark.parametrize("text, preset", [("1080x1920", "vertical"), ("1080x1080", "square"),
+                                          ("1280x720", "720p"), ("3840x2160", "4k")])
+def test_a_custom_size_equal_to_a_preset_is_that_preset_so_names_and_resumes_agree(text, preset):
+    assert ExportSettings(resolution=text).resolution == preset
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1281x720", "resolution 1281x720: width must be even"),
+    ("1280x721", "resolution 1280x721: height must be even"),
+    ("126x720", "resolution 126x720: width must be from 128 to 3840 pixels"),
+    ("1280x3842", "resolution 1280x3842: height must be from 128 to 3840 pixels"),
+    ("0x0", "resolution 0x0: width must be from 128 to 3840 pixels"),
+    ("4000x4000", "resolution 4000x4000: width must be from 128 to 3840 pixels"),
+    ("127x720", "resolution 127x720: width must be from 128 to 3840 pixels"),  # the range first: odd too
+])
+def test_each_bad_custom_size_is_refused_with_its_reason(text, message):
+    with pytest.raises(InvalidSettings) as info:
+        ExportSettings.from_dict({"resolution": text})
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("text", ["1280x", "x720", "1280*720", "-1280x720", "1280x720x2", "1280.5x720", "wide"])
+def test_what_is_neither_a_preset_nor_a_size_names_the_presets_and_the_wxh_form(text):
+    with pytest.raises(InvalidSettings) as info:
+        ExportSettings.from_dict({"resolution": text})
+    message = str(info.value)
+    assert message.startswith("resolution must be one of") and "square, vertical" in message
+    assert "WxH" in message and repr(text) in message
 
 
 @pytest.mark.parametrize("field, bad, allowed", [
@@ -137,6 +181,8 @@ def test_frame_range_accepts_a_track_length_as_fraction_of_samples():
 @pytest.mark.parametrize("settings, name", [
     ({}, "viz-engine-1080p-60fps.mp4"),
     ({"resolution": "4k", "fps": 120, "format": "webm"}, "viz-engine-4k-120fps.webm"),
+    ({"resolution": "vertical", "fps": 30}, "viz-engine-vertical-30fps.mp4"),
+    ({"resolution": "640x480", "fps": 30}, "viz-engine-640x480-30fps.mp4"),
 ])
 def test_file_name_carries_resolution_fps_and_format(settings, name):
     assert ExportSettings.from_dict(settings).file_name() == name
@@ -150,6 +196,8 @@ def test_file_name_with_a_stem():
     {},
     {"resolution": "720p", "fps": "30", "quality": "low", "format": "webm", "start": "12.345", "duration": "2.5"},
     {"resolution": "1440p", "fps": 120, "quality": "medium", "start": 0.1, "duration": None},
+    {"resolution": "square", "fps": 30},
+    {"resolution": " 1280 x 960", "fps": 60},
 ])
 def test_to_dict_round_trips_through_from_dict(data):
     s = ExportSettings.from_dict(data)

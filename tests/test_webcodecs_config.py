@@ -12,7 +12,8 @@ from vizengine.encode.webcodecs import (H264_LEVELS, VP9_LEVELS, h264_level, is_
 from vizengine.errors import InvalidSettings
 from vizengine.project.contract import FPS_CHOICES, QUALITIES, RESOLUTIONS
 
-SIZES = [RESOLUTIONS[name] for name in ("720p", "1080p", "1440p", "4k")]
+# Every preset, and the custom sizes at the contract's corners (the tallest, the widest, the largest).
+SIZES = [*RESOLUTIONS.values(), (128, 3840), (3840, 128), (3840, 3840), (128, 128)]
 
 
 # -- levels -----------------------------------------------------------------------------------------
@@ -42,13 +43,32 @@ def test_every_level_chosen_for_the_offered_settings_holds_the_stream_it_was_cho
     for width, height in SIZES:
         for fps in FPS_CHOICES:
             for quality in QUALITIES:
-                mbs = -(-width // 16) * -(-height // 16)
+                across, down = -(-width // 16), -(-height // 16)
                 rate = video_bitrate(width, height, fps, quality, "mp4")
                 row = dict((lv, (ps, pf, br)) for lv, ps, pf, br in H264_LEVELS)[h264_level(width, height, fps, rate)]
-                assert mbs <= row[1] and mbs * fps <= row[0] and rate <= row[2] * 1250
+                assert across * down <= row[1] and across * down * fps <= row[0] and rate <= row[2] * 1250
+                assert max(across, down) <= (8 * row[1]) ** 0.5
                 rate9 = video_bitrate(width, height, fps, quality, "webm")
-                row9 = dict((lv, (ps, pp, br)) for lv, ps, pp, br in VP9_LEVELS)[vp9_level(width, height, fps, rate9)]
+                row9 = dict((lv, rest) for lv, *rest in VP9_LEVELS)[vp9_level(width, height, fps, rate9)]
                 assert width * height <= row9[1] and width * height * fps <= row9[0] and rate9 <= row9[2] * 1000
+                assert max(width, height) <= row9[3]
+
+
+@pytest.mark.parametrize(("size", "fps", "level"), [
+    ((1080, 1920), 30, 40), ((1080, 1920), 60, 42), ((1080, 1920), 120, 51), ((1080, 1080), 60, 42),
+    ((3840, 3840), 30, 60), ((3840, 3840), 120, 61),
+])
+def test_the_h264_level_of_square_and_vertical_frames_holds_their_macroblocks(size, fps, level):
+    assert h264_level(*size, fps, 1_000_000) == level
+
+
+def test_a_tall_or_wide_frame_gets_the_level_whose_side_limit_holds_it_not_only_its_area():
+    # 128x3840 is 8x240 macroblocks: 1920 fit level 3.1's frame size, but a side of 240 needs
+    # 240^2 <= 8 x max frame size, which level 4.0 (8192) is the first to allow
+    assert h264_level(128, 3840, 30, 1_000_000) == h264_level(3840, 128, 30, 1_000_000) == 40
+    # VP9: 491,520 samples fit level 3.0, but a 3840-pixel side needs level 4.0's breadth (4160)
+    assert vp9_level(128, 3840, 30, 1_000_000) == vp9_level(3840, 128, 30, 1_000_000) == 40
+    assert vp9_level(3840, 3840, 30, 1_000_000) == 60
 
 
 @pytest.mark.parametrize(("size", "fps", "level"), [

@@ -87,6 +87,8 @@ const dialog = setupExportDialog({
   getApp: () => app,
   hasTrack: () => playback.buffer !== null,
   trackDuration: () => playback.duration,
+  // The preview takes the shape of the export the dialog would start: what you see is what you export.
+  onSize: (width, height) => { stage.showAspect(width, height); preview.redraw(); },
 });
 setupExportEstimate({
   box: /** @type {HTMLElement} */ (document.getElementById('export-estimate')),

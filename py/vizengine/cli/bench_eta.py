@@ -35,7 +35,7 @@ def measure(page, resolution: str, fps: int, start: float, seconds: float, forge
     fill_export_dialog(page, {"resolution": resolution, "fps": fps, "quality": "high", "format": "mp4",
                               "start": start, "duration": seconds})
     # What a user sees before clicking Start: the estimate, measured by the warm-up if nothing was stored.
-    page.wait_for_function("document.getElementById('export-estimate').dataset.basis "
+    page.wait_for_function("() => document.getElementById('export-estimate').dataset.basis "
                            "&& document.getElementById('export-estimate').dataset.basis !== 'default'",
                            timeout=30_000)
     estimated = float(page.evaluate("document.getElementById('export-estimate').dataset.seconds"))

@@ -5,10 +5,14 @@ dialog's code path rather than a side door.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+
+from ..errors import InvalidSettings
+from ..export.resolution import read_resolution
 
 FINISHED = ("complete", "cancelled", "failed")
 BOOT_TIMEOUT_MS = 120_000
@@ -23,7 +27,7 @@ def open_app(page, url: str, autosave: bool = True) -> None:
     neither restores nor overwrites the user's autosaved project and track (the CLI brings its own)."""
     page.goto(url if autosave else f"{url}?autosave=off")
     page.wait_for_function(
-        "document.getElementById('boot-status')?.dataset.state !== 'loading'", timeout=BOOT_TIMEOUT_MS
+        "() => document.getElementById('boot-status')?.dataset.state !== 'loading'", timeout=BOOT_TIMEOUT_MS
     )
     status = page.locator("#boot-status")
     if status.get_attribute("data-state") != "ready":
@@ -80,13 +84,30 @@ def open_export_dialog(page) -> None:
 
 def fill_export_dialog(page, settings: dict) -> None:
     """settings: resolution, fps, quality, format, encoder, start, duration (any subset; None leaves a
-    field)."""
-    for name in ("resolution", "fps", "quality", "format", "encoder"):
+    field). A resolution is a preset's name or "WxH"; a size that is not a preset goes in the dialog's
+    custom width and height, as a user would type it (an invalid one is shown refused there)."""
+    if settings.get("resolution") is not None:
+        fill_resolution(page, str(settings["resolution"]))
+    for name in ("fps", "quality", "format", "encoder"):
         if settings.get(name) is not None:
             page.select_option(f"#export-form [name={name}]", str(settings[name]))
     for name in ("start", "duration", "encodeWorkers"):
         if name in settings:
             page.fill(f"#export-form [name={name}]", field_text(settings[name]))
+
+
+def fill_resolution(page, text: str) -> None:
+    try:
+        name = read_resolution(text)  # "1080x1920" is the vertical preset, as Python would read it
+    except InvalidSettings:
+        name = text.strip().lower()
+    size = re.fullmatch(r"\s*(\d*)\s*[x×]\s*(\d*)\s*", name)
+    if size is None:
+        page.select_option("#export-form [name=resolution]", name)
+        return
+    page.select_option("#export-form [name=resolution]", "custom")
+    page.fill("#export-form [name=customWidth]", size[1])
+    page.fill("#export-form [name=customHeight]", size[2])
 
 
 def field_text(value) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import ExportError, InvalidProject, InvalidSettings
 from ..export.settings import FORMATS, FPS_CHOICES, QUALITIES, RESOLUTIONS, ExportSettings
-from ..project.contract import ENCODERS, MAX_ENCODE_WORKERS, SETTINGS_DEFAULTS
+from ..project.contract import CUSTOM_SIZE, ENCODERS, MAX_ENCODE_WORKERS, SETTINGS_DEFAULTS
 from ..project.project_file import ProjectFile, read_project_file
 from .browser import launch_persistent_chromium
 from .driver import PageError, apply_project, export_to_file, load_audio, load_demo, open_app
@@ -37,8 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a project file saved from the page (default: the demo project); its export "
                              "settings apply unless given here")
     # Settings default to None so that a project file's settings can fill what is not given here.
-    parser.add_argument("--resolution", choices=[r.lower() for r in RESOLUTIONS], default=None,
-                        help=f"default: {SETTINGS_DEFAULTS['resolution']}")
+    parser.add_argument("--resolution", default=None, metavar="PRESET|WxH",
+                        help=f"a preset ({', '.join(f'{name} = {w}x{h}' for name, (w, h) in RESOLUTIONS.items())}) "
+                             f"or a size such as 1280x960, each side even, {CUSTOM_SIZE['min']} to "
+                             f"{CUSTOM_SIZE['max']} (default: {SETTINGS_DEFAULTS['resolution']})")
     parser.add_argument("--fps", type=int, choices=FPS_CHOICES, default=None, help=f"default: {SETTINGS_DEFAULTS['fps']}")
     parser.add_argument("--format", choices=FORMATS, default=None, help="default: from --out's extension, else mp4")
     parser.add_argument("--quality", choices=QUALITIES, default=None, help=f"default: {SETTINGS_DEFAULTS['quality']}")

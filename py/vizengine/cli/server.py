@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
 import threading
 from collections.abc import Iterator
@@ -10,8 +11,19 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+# The site's Content-Security-Policy, defined once for the build's <meta> tag, `make serve` and this server.
+CSP_FILE = Path(__file__).resolve().parents[3] / "web" / "csp.json"
+
+
+def content_security_policy(meta: bool = False) -> str:
+    """The policy as a header value; meta=True leaves out what browsers ignore in <meta> (frame-ancestors)."""
+    directives = json.loads(CSP_FILE.read_text(encoding="utf-8"))["directives"]
+    return "; ".join(" ".join([d["name"], *d["sources"]]) for d in directives if not (meta and d.get("headerOnly")))
+
 
 class SiteHandler(SimpleHTTPRequestHandler):
+    # On every response, not just index.html: a worker's policy is the one its own script is served with.
+    csp = content_security_policy()
     extensions_map = {
         **SimpleHTTPRequestHandler.extensions_map,
         ".wasm": "application/wasm",
@@ -25,6 +37,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         # Same headers as `vite preview` (vite.config.js), so the CLI sees what a user sees.
         self.send_header("Cross-Origin-Opener-Policy", "same-origin")
         self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        self.send_header("Content-Security-Policy", self.csp)
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 

@@ -19,7 +19,10 @@ holds from 720p30 to 4K120. WebCodecs offers no CRF, so these are variable-bit-r
 
 The level in the codec string is the lowest whose limits (frame size, macroblocks or samples per second,
 bit rate) hold the stream: `avc1.640028` (level 4.0) is too low for 1080p60 or 4K, and an encoder or
-player may refuse a stream above its stated level.
+player may refuse a stream above its stated level. Sizes need not be 16:9 (1080x1920, 3840x3840, a custom
+WxH), so each side is checked too: H.264 allows at most sqrt(8 x max frame size) macroblocks across or
+down (A.3.1 f, g), VP9 a longest side of its level's "max luma picture breadth"; a tall or wide frame may
+need a higher level than its area alone.
 """
 
 from __future__ import annotations
@@ -53,22 +56,23 @@ H264_LEVELS = [
     (62, 16_711_680, 139_264, 800_000),
 ]
 H264_HIGH_PROFILE = 0x64
-# VP9 levels (webmproject.org/vp9/levels): (level x10, max luma samples/s, max luma picture size, max kb/s).
+# VP9 levels (webmproject.org/vp9/levels): (level x10, max luma samples/s, max luma picture size, max kb/s,
+# max luma picture breadth: the longer side).
 VP9_LEVELS = [
-    (10, 829_440, 36_864, 200),
-    (11, 2_764_800, 73_728, 800),
-    (20, 4_608_000, 122_880, 1_800),
-    (21, 9_216_000, 245_760, 3_600),
-    (30, 20_736_000, 552_960, 7_200),
-    (31, 36_864_000, 983_040, 12_000),
-    (40, 83_558_400, 2_228_224, 18_000),
-    (41, 160_432_128, 2_228_224, 30_000),
-    (50, 311_951_360, 8_912_896, 60_000),
-    (51, 588_251_136, 8_912_896, 120_000),
-    (52, 1_176_502_272, 8_912_896, 180_000),
-    (60, 1_176_502_272, 35_651_584, 180_000),
-    (61, 2_353_004_544, 35_651_584, 240_000),
-    (62, 4_706_009_088, 35_651_584, 480_000),
+    (10, 829_440, 36_864, 200, 512),
+    (11, 2_764_800, 73_728, 800, 768),
+    (20, 4_608_000, 122_880, 1_800, 960),
+    (21, 9_216_000, 245_760, 3_600, 1_344),
+    (30, 20_736_000, 552_960, 7_200, 2_048),
+    (31, 36_864_000, 983_040, 12_000, 2_752),
+    (40, 83_558_400, 2_228_224, 18_000, 4_160),
+    (41, 160_432_128, 2_228_224, 30_000, 4_160),
+    (50, 311_951_360, 8_912_896, 60_000, 8_384),
+    (51, 588_251_136, 8_912_896, 120_000, 8_384),
+    (52, 1_176_502_272, 8_912_896, 180_000, 8_384),
+    (60, 1_176_502_272, 35_651_584, 180_000, 16_832),
+    (61, 2_353_004_544, 35_651_584, 240_000, 16_832),
+    (62, 4_706_009_088, 35_651_584, 480_000, 16_832),
 ]
 
 
@@ -79,9 +83,13 @@ def video_bitrate(width: int, height: int, fps: int, quality: str, fmt: str) -> 
 
 def h264_level(width: int, height: int, fps: int, bitrate: int) -> int:
     """level_idc (e.g. 42 for 4.2) of the lowest H.264 level that holds this High-profile stream."""
-    macroblocks = -(-width // 16) * -(-height // 16)
+    across, down = -(-width // 16), -(-height // 16)
+    macroblocks = across * down
     for level, per_second, per_frame, max_kbps in H264_LEVELS:
-        if macroblocks <= per_frame and macroblocks * fps <= per_second and bitrate <= max_kbps * 1250:
+        # a side of n macroblocks needs n*n <= 8 * per_frame (integers: no square root to round)
+        sides_fit = max(across, down) ** 2 <= 8 * per_frame
+        if (macroblocks <= per_frame and sides_fit and macroblocks * fps <= per_second
+                and bitrate <= max_kbps * 1250):
             return level
     raise ValueError(f"no H.264 level holds {width}x{height} at {fps} fps and {bitrate} b/s")
 
@@ -89,8 +97,9 @@ def h264_level(width: int, height: int, fps: int, bitrate: int) -> int:
 def vp9_level(width: int, height: int, fps: int, bitrate: int) -> int:
     """Level x10 (e.g. 41 for 4.1) of the lowest VP9 level that holds this stream."""
     samples = width * height
-    for level, per_second, per_picture, max_kbps in VP9_LEVELS:
-        if samples <= per_picture and samples * fps <= per_second and bitrate <= max_kbps * 1000:
+    for level, per_second, per_picture, max_kbps, breadth in VP9_LEVELS:
+        if (samples <= per_picture and max(width, height) <= breadth and samples * fps <= per_second
+                and bitrate <= max_kbps * 1000):
             return level
     raise ValueError(f"no VP9 level holds {width}x{height} at {fps} fps and {bitrate} b/s")
 

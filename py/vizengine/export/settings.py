@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from ..errors import InvalidSettings
 from ..frames.timing import FrameRange, Seconds, exact
+from .resolution import read_resolution, resolution_size
 from .time_text import seconds
 # The dialog offers exactly these choices: both read them from the one contract.
 from ..project.contract import ENCODERS, FORMATS, FPS_CHOICES, MAX_ENCODE_WORKERS, QUALITIES, RESOLUTIONS, SETTINGS_DEFAULTS
@@ -31,7 +32,7 @@ def _blank(value: object) -> bool:
 
 @dataclass(frozen=True)
 class ExportSettings:
-    resolution: str = SETTINGS_DEFAULTS["resolution"]
+    resolution: str = SETTINGS_DEFAULTS["resolution"]  # a preset's name or "WxH" (resolution.py)
     fps: int = SETTINGS_DEFAULTS["fps"]
     quality: str = SETTINGS_DEFAULTS["quality"]
     format: str = SETTINGS_DEFAULTS["format"]
@@ -41,7 +42,7 @@ class ExportSettings:
     encoder: str = SETTINGS_DEFAULTS["encoder"]  # auto | webcodecs | ffmpeg (see encode/choice.py)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "resolution", _choice(self.resolution, tuple(RESOLUTIONS), "resolution"))
+        object.__setattr__(self, "resolution", read_resolution(self.resolution))
         fps = self.fps
         if isinstance(fps, str) and fps.strip().isdigit():
             fps = int(fps)
@@ -87,7 +88,7 @@ class ExportSettings:
 
     @property
     def size(self) -> tuple[int, int]:
-        return RESOLUTIONS[self.resolution]
+        return resolution_size(self.resolution)
 
     def frame_range(self, track_duration: Seconds) -> FrameRange:
         """The frames to render for a track of this length; the range must lie inside the track."""

@@ -11,9 +11,10 @@ import time
 from collections.abc import Callable
 from enum import Enum
 
-from ..project.contract import RESOLUTIONS
+from ..errors import InvalidSettings
 from .estimate import Timing
 from .eta import EtaModel
+from .resolution import read_resolution, resolution_size
 
 # Share of the overall bar each phase owns; rendering dominates, encoding in wasm is next.
 WEIGHTS = {"preparing": 0.05, "rendering": 0.70, "encoding": 0.25}
@@ -179,7 +180,11 @@ def _eta_model(settings: object, prior: Callable[[], Timing | None]) -> EtaModel
     """The ETA model for these settings; None for settings that are not an export's (a refused attempt)."""
     if not isinstance(settings, dict):
         return None
-    size, fps = RESOLUTIONS.get(str(settings.get("resolution", "")).lower()), settings.get("fps")
-    if size is None or not isinstance(fps, int) or isinstance(fps, bool) or fps <= 0:
+    try:
+        size = resolution_size(read_resolution(settings.get("resolution", "")))
+    except InvalidSettings:
+        return None
+    fps = settings.get("fps")
+    if not isinstance(fps, int) or isinstance(fps, bool) or fps <= 0:
         return None
     return EtaModel(*size, fps, prior())

@@ -35,6 +35,8 @@ _settings = CONTRACT["settings"]
 RESOLUTIONS: dict[str, tuple[int, int]] = {
     name: (width, height) for name, (width, height) in _settings["resolutions"].items()
 }
+# Besides the presets, a custom "WxH": each side even (4:2:0 chroma halves both) and inside these limits.
+CUSTOM_SIZE: dict[str, int] = dict(_settings["customSize"])
 FPS_CHOICES: tuple[int, ...] = tuple(_settings["fps"])
 QUALITIES: tuple[str, ...] = tuple(_settings["qualities"])
 FORMATS: tuple[str, ...] = tuple(_settings["formats"])
@@ -61,6 +63,7 @@ __all__ = [
     "COLOR_HINT",
     "COLOR_PATTERN",
     "CONTRACT",
+    "CUSTOM_SIZE",
     "FFT_SIZES",
     "ENCODERS",
     "FORMATS",

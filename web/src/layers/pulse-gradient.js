@@ -36,7 +36,8 @@ void main() {
   float diag = dot(uv, vec2(0.6, 0.4));
   vec3 col = mix(mix(u_a0, u_a1, diag) * 0.55, mix(u_b0, u_b1, diag) * 0.25, smoothstep(0.0, 1.0, uv.y));
 
-  vec2 c = (uv - 0.5) * vec2(u_resolution.x / u_resolution.y, 1.0);
+  // In units of the shorter side: the glow is as big against a 9:16 or 1:1 frame as against 16:9.
+  vec2 c = (uv - 0.5) * u_resolution / min(u_resolution.x, u_resolution.y);
   float g = 1.0 / (1.0 + u_glowFalloff * dot(c, c));
   col += u_glow * (g * g);
 

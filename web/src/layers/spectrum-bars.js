@@ -81,7 +81,7 @@ void main() {
   // Coverage from the signed pixel distance to the bar's edges gives 1-pixel anti-aliasing
   // without multisampling.
   float covX = clamp(min(local - halfGap, slot - halfGap - local) + 0.5, 0.0, 1.0);
-  float scale = u_resolution.y / 720.0;
+  float scale = min(u_resolution.x, u_resolution.y) / 720.0;  // the shorter side: 9:16 as 16:9
   float h = u_bars[int(fi)] * u_maxHeight * u_resolution.y + 2.0 * scale;  // a stub even in silence
   float covY = clamp(h - p.y + 0.5, 0.0, 1.0);
   float alpha = covX * covY;
@@ -141,7 +141,7 @@ export function createSpectrumBarsLayer(gl, {
     params: { bars, minHz, maxHz, maxHeight, gap, exponent, colorLow, colorHigh },
     style: { ...SPECTRUM_BARS_DEFAULT_STYLE, ...style },
     fragmentSource: fragmentSource(bars),
-    uniforms(u, { audio, height }) {
+    uniforms(u, { audio, width, height }) {
       const freq = audio.frequency;
       let tallest = 0;
       const key = `${freq.length}/${audio.sampleRate}`;
@@ -159,7 +159,7 @@ export function createSpectrumBarsLayer(gl, {
         if (heights[i] > tallest) tallest = heights[i];
       }
       // Conservative bound on the shader's bar height (+1 px for the anti-aliased edge).
-      const top = tallest * maxHeight * height + 2 * (height / 720) + 1;
+      const top = tallest * maxHeight * height + 2 * (Math.min(width, height) / 720) + 1;
       u.float('u_top', top);
       u.floatArray('u_bars', heights);
       u.float('u_maxHeight', maxHeight);

@@ -114,7 +114,8 @@ export function createWaveformLayer(gl, { id, style, lineWidth = 3, amplitude = 
     fragmentSource: FRAGMENT,
     uniforms(u, { audio, width, height }) {
       const wave = audio.timeDomain;
-      const halfWidth = 0.5 * lineWidth * (height / 720);
+      // px at 720p, scaled by the shorter side: as thick against a 9:16 frame's width as a 16:9 one's height
+      const halfWidth = 0.5 * lineWidth * (Math.min(width, height) / 720);
       const reach = halfWidth + 1;
       const amp = amplitude * height;
       const last = Math.max(wave.length - 1, 1);

@@ -6,6 +6,7 @@ import { setupExportConsole } from './export-console.js';
 import { setupResultPanel } from './result-panel.js';
 import { setupExportTiming } from './export-timing.js';
 import { setupExportWarnings } from './export-warnings.js';
+import { resolutionChoices, resolutionValue, setupResolutionField } from './resolution-field.js';
 import { setupTimeFields } from './time-field.js';
 
 /** @type {Record<string, string>} */
@@ -17,7 +18,7 @@ const ENCODER_LABELS = { auto: 'Automatic', webcodecs: 'WebCodecs (browser)', ff
 function fillChoices(form) {
   /** @type {Record<string, [string, string][]>} */
   const choices = {
-    resolution: Object.entries(SETTINGS.resolutions).map(([name, [w, h]]) => [name, `${name === '4k' ? '4K' : name} (${w}×${h})`]),
+    resolution: resolutionChoices(),
     fps: SETTINGS.fps.map((fps) => [String(fps), `${fps} fps`]),
     quality: SETTINGS.qualities.map((q) => [q, q[0].toUpperCase() + q.slice(1)]),
     format: SETTINGS.formats.map((f) => [f, FORMAT_LABELS[f] ?? f]),
@@ -45,9 +46,10 @@ const PHASE_LABELS = {
  * @param {{
  *   dialog: HTMLDialogElement, openButton: HTMLButtonElement,
  *   getApp: () => any, hasTrack: () => boolean, trackDuration: () => number,
- * }} deps
+ *   onSize: (width: number, height: number) => void,
+ * }} deps onSize: the chosen frame size, whenever it changes (the preview takes its shape)
  */
-export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackDuration }) {
+export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackDuration, onSize }) {
   const form = /** @type {HTMLFormElement} */ (dialog.querySelector('#export-form'));
   const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (dialog.querySelector(`#${id}`));
   const start = /** @type {HTMLButtonElement} */ ($('export-start'));
@@ -60,12 +62,13 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
   const resultPanel = setupResultPanel($('export-result'));
   let running = false;
   const times = setupTimeFields(form, () => setRunning(running));
+  const resolution = setupResolutionField(form, { onValidity: () => setRunning(running), onSize });
   const warnings = setupExportWarnings($('export-warnings'));
   const timing = setupExportTiming(progressBox);
 
   const setRunning = (/** @type {boolean} */ value) => {
     running = value;
-    const valid = times.check();
+    const valid = times.check() && resolution.check();
     start.disabled = value || !getApp() || !hasTrack() || !valid;
     cancel.disabled = !value;
     close.disabled = value;
@@ -85,8 +88,10 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
   /** The form's settings as Python reads them (text, checked there). @returns {Record<string, string>} */
   function current() {
     const data = new FormData(form);
-    return Object.fromEntries(['resolution', 'fps', 'quality', 'format', 'encoder', 'start', 'duration', 'encodeWorkers']
+    const settings = Object.fromEntries(['fps', 'quality', 'format', 'encoder', 'start', 'duration', 'encodeWorkers']
       .map((key) => [key, String(data.get(key) ?? '')]));
+    settings.resolution = resolutionValue(form);
+    return settings;
   }
 
   start.addEventListener('click', async () => {
@@ -129,6 +134,7 @@ export function setupExportDialog({ dialog, openButton, getApp, hasTrack, trackD
   function fill(settings) {
     for (const [name, value] of Object.entries(settings)) {
       if (name === 'start' || name === 'duration') { times.fill(name, value); continue; }
+      if (name === 'resolution') { resolution.fill(value); continue; }
       const field = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
       if (field) {
         field.value = value == null ? '' : String(value);

@@ -6,6 +6,7 @@
 // track and the storage quota, shows the figures, and runs the warm-up render while nothing has
 // measured the machine yet.
 import { WARMUP_FRAMES, WARMUP_SIZE } from '../gl/warmup.js';
+import { resolutionValue } from './resolution-field.js';
 import { formatDuration } from './result-panel.js';
 
 const FIELDS = ['resolution', 'fps', 'quality', 'format', 'start', 'duration', 'encodeWorkers'];
@@ -58,7 +59,9 @@ export function setupExportEstimate({ box, dialog, openButton, getApp, track, bu
   let measuring = false;
   let measured = false;
 
+  // What Start would send: the resolution is a preset's name or the custom fields' "WxH".
   const settings = () => Object.fromEntries(FIELDS.map((name) => {
+    if (name === 'resolution') return [name, resolutionValue(form)];
     const field = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
     return [name, field ? field.value : ''];
   }));
