@@ -37,7 +37,11 @@ export default defineConfig({
   // Pyodide, its wheels, the vizengine package, ffmpeg.wasm's core and the demo track: put there by
   // `make assets` (scripts/), served as they are, never fetched from a CDN.
   publicDir: '../build/public',
-  build: { outDir: '../dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 },
+  build: {
+    outDir: '../dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000,
+    // Fonts stay files, however small: the policy's font-src is 'self', and a data: URL would be refused.
+    assetsInlineLimit: (file) => (/\.woff2?$/.test(file) ? false : undefined),
+  },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util'] },
   server: { headers: isolation, host: '127.0.0.1' },

@@ -172,3 +172,27 @@ def test_paused_preview_with_the_new_layers_is_the_exported_frame(demo_page):
     assert result["phase"] == "complete" and result["frames"] == 76, result
     assert max(result["max"]) <= 2 and max(result["mean"]) <= 0.5, result
     print("identical" if result["identical"] else "", result["max"], result["mean"])
+
+
+def test_the_new_layers_work_under_the_content_security_policy(browser, site_url):
+    """Fonts from the site (font-src 'self'), the image decoded from its data: URL without an <img> or a
+    fetch, the features from Python: not one violation."""
+    from test_content_security_policy import RECORD_VIOLATIONS
+
+    from vizengine.cli.driver import load_demo, open_app
+
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context.add_init_script(RECORD_VIOLATIONS)
+    try:
+        page = context.new_page()
+        open_app(page, site_url)
+        load_demo(page)
+        assert page.evaluate("() => document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]') !== null")
+        ids = add_layers(page, [*NEW_LAYERS, ["text", {"id": "mono", "text": "Abc", "font": "JetBrains Mono"}],
+                                ["text", {"id": "sans", "text": "Abc", "font": "Inter", "weight": "normal"}]])
+        assert ids[-6:] == ["title", "cover", "dust", "ring", "mono", "sans"]
+        page.evaluate("async () => { window.vizengine.playback.seek(2); await window.vizengine.app.show_paused_frame(2, 30);"
+                      " window.vizengine.preview.drawNow(); }")
+        assert page.evaluate("() => window.__violations") == []
+    finally:
+        context.close()
