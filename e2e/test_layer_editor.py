@@ -172,3 +172,19 @@ def test_a_slider_drag_is_one_undo_step(editor):
     assert python_project(editor)["layers"][1]["opacity"] == 0.2
     editor.get_by_role("button", name="Undo").click()
     assert python_project(editor) == before
+
+
+def test_an_image_file_that_is_not_an_image_or_too_large_is_refused_with_a_message(editor, tmp_path):
+    from PIL import Image
+
+    add(editor, "image")
+    fake = tmp_path / "cover.png"
+    fake.write_text("<svg onload=alert(1)>")
+    picker = editor.get_by_label("Image 1 Image file")
+    picker.set_input_files(str(fake))
+    expect(editor.locator(".layers-status")).to_have_text('"cover.png" is not a readable image')
+    wide = tmp_path / "wide.png"
+    Image.new("RGB", (8193, 1)).save(wide)
+    picker.set_input_files(str(wide))
+    expect(editor.locator(".layers-status")).to_have_text('"wide.png" is 8193x1 px; at most 8192 px a side')
+    assert python_project(editor)["layers"][-1]["params"]["src"] is None
