@@ -37,6 +37,8 @@ SITE = Path(os.environ.get("VIZENGINE_SITE", Path(__file__).resolve().parents[3]
 # Test-only: "SEGMENT:MARKER" makes the first attempt at a part starting at SEGMENT kill its own worker
 # process mid-render (a SIGKILL, as a crash or the OOM killer would); MARKER (a file) says it happened.
 KILL_HOOK = "VIZENGINE_FARM_KILL_FIRST_ATTEMPT"
+# Test-only: "SEGMENT:LOG" makes every attempt at a part starting at SEGMENT fail (a line in LOG per attempt).
+FAIL_HOOK = "VIZENGINE_FARM_FAIL_PART"
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ def plan_task(track: Track, project: str | None, settings: dict) -> dict:
 def part_task(track: Track, project: str | None, settings: dict, first: int, end: int) -> dict:
     """Segments [first, end) encoded: {manifestKey, encoder, codecs, segments: [bytes]}."""
     _kill_hook(first)
+    _fail_hook(first)
     reply = _evaluate(track, project, "([s, a, b]) => window.vizengine.farm.renderSegments(s, a, b)", settings,
                       first, end)
     return {**reply, "segments": [base64.b64decode(data) for data in reply["segments"]]}
@@ -180,6 +183,14 @@ def audio_task(track: Track, project: str | None, settings: dict) -> dict:
     """The export's audio encoded once: {manifestKey, audio: bytes}."""
     reply = _evaluate(track, project, "([s]) => window.vizengine.farm.encodeAudio(s)", settings)
     return {**reply, "audio": base64.b64decode(reply["audio"])}
+
+
+def _fail_hook(first: int) -> None:
+    segment, _, log = os.environ.get(FAIL_HOOK, "").partition(":")
+    if segment and int(segment) == first:
+        with open(log, "a", encoding="utf-8") as attempts:
+            attempts.write(f"{os.getpid()}\n")
+        raise RuntimeError(f"test hook: the part from segment {first} fails")
 
 
 def _kill_hook(first: int) -> None:
