@@ -53,3 +53,14 @@ def module_page(browser, site_url):
     open_app(page, site_url)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def python_page(browser, site_url):
+    """One booted app for the whole run, for tests that only run code in its Python (no UI, no track, no
+    export): each defines its own functions in Pyodide's globals under names of its own."""
+    context = browser.new_context()
+    page = context.new_page()
+    open_app(page, site_url)
+    yield page
+    context.close()

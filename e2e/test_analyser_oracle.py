@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vizengine.cli.driver import open_app
 
 ORACLE_JS = (Path(__file__).parent / "analyser_oracle.js").read_text()
 COMPARE_PY = """
@@ -92,13 +91,9 @@ def cases():
                            id=f"{kind}-fft{fft}-s{smoothing}-{rate // 1000}k-{channels}ch")
 
 
-@pytest.fixture(scope="module")
-def oracle_page(browser, site_url):
-    context = browser.new_context()
-    page = context.new_page()
-    open_app(page, site_url)
-    yield page
-    context.close()
+@pytest.fixture
+def oracle_page(python_page):
+    return python_page
 
 
 @pytest.mark.parametrize("fft, kind, smoothing, rate, channels, first", list(cases()))

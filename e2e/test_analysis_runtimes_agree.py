@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from vizengine.audio.analysis import analyse
-from vizengine.cli.driver import open_app
 
 RUN_PY = """
 import base64, json
@@ -39,13 +38,9 @@ CASES = [  # fft, smoothing, rate, fps, channels, seconds, (min_db, max_db)
 
 
 @pytest.fixture(scope="module")
-def pyodide_page(browser, site_url):
-    context = browser.new_context()
-    page = context.new_page()
-    open_app(page, site_url)
-    page.evaluate("code => window.vizengine.python.runPython(code)", RUN_PY)
-    yield page
-    context.close()
+def pyodide_page(python_page):
+    python_page.evaluate("code => window.vizengine.python.runPython(code)", RUN_PY)
+    return python_page
 
 
 def music_like(rate: int, seconds: float, channels: int, seed: int) -> np.ndarray:

@@ -8,14 +8,31 @@ import numpy as np
 import pytest
 
 from media import frames_rgb, probe, tone_after_silence
-from vizengine.cli.driver import export_to_file, load_audio
+from vizengine.cli.driver import export_to_file, load_audio, load_demo
 
 # The default encoder, auto, is WebCodecs in this Chromium (ffmpeg.wasm's own codecs: test_streamed_export.py).
 CODECS = {"mp4": ("h264", "aac"), "webm": ("vp9", "opus")}
 
 
+@pytest.fixture(scope="module")
+def shared_demo(module_page):
+    load_demo(module_page)
+    return module_page
+
+
+@pytest.fixture
+def dialog_page(shared_demo):
+    """The module's one booted app with the demo track, the dialog closed (each export fills every field
+    it relies on)."""
+    close = shared_demo.locator("#export-close")
+    if close.is_visible():
+        close.click()
+    return shared_demo
+
+
 @pytest.mark.parametrize("fmt", ["mp4", "webm"])
-def test_dialog_export_has_exact_frames_codecs_size_and_synced_audio(demo_page, tmp_path, fmt):
+def test_dialog_export_has_exact_frames_codecs_size_and_synced_audio(dialog_page, tmp_path, fmt):
+    demo_page = dialog_page
     fps, duration = 30, Fraction(4, 3)
     out = tmp_path / f"clip.{fmt}"
     state = export_to_file(demo_page, {"resolution": "720p", "fps": fps, "quality": "medium", "format": fmt,
@@ -53,7 +70,8 @@ def test_visuals_change_on_the_exact_frame_the_sound_starts(page, tmp_path):
     assert frames[16].std() > frames[15].std()
 
 
-def test_range_past_the_end_is_refused_with_a_clear_message_and_stores_nothing(demo_page):
+def test_range_past_the_end_is_refused_with_a_clear_message_and_stores_nothing(dialog_page):
+    demo_page = dialog_page
     from vizengine.cli.driver import fill_export_dialog, open_export_dialog, start_export, wait_for_export
 
     open_export_dialog(demo_page)

@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 from playwright.sync_api import expect
 
-from vizengine.cli.driver import load_audio, open_export_dialog, wait_for_export
+from vizengine.cli.driver import load_audio, load_demo, open_export_dialog, wait_for_export
 from vizengine.cli.long_track import long_demo
 from vizengine.export.estimate import Timing, estimate
 from vizengine.export.settings import ExportSettings
@@ -62,6 +62,21 @@ def stored_timing(page) -> Timing | None:
 def settings_of(resolution="720p", fps=30, start="0", duration="") -> ExportSettings:
     return ExportSettings.from_dict({"resolution": resolution, "fps": fps, "quality": "high", "format": "mp4",
                                      "start": start, "duration": duration})
+
+
+@pytest.fixture(scope="module")
+def shared_demo(module_page):
+    load_demo(module_page)
+    return module_page
+
+
+@pytest.fixture
+def demo_page(shared_demo):
+    """The module's one booted app with the demo track, the dialog closed. The first test to use it (the
+    file's first) sees a fresh app, with nothing measured yet."""
+    if shared_demo.locator("#export-close").is_visible():
+        shared_demo.click("#export-close")
+    return shared_demo
 
 
 def test_the_estimate_counts_the_chosen_ranges_frames_and_length_and_follows_the_resolution(demo_page):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 import gpu_page
+from vizengine.cli.driver import load_demo
 
 FPS = 30
 START = "1.5"  # seconds into the demo: drums, bass and melody are all playing
@@ -19,6 +20,21 @@ CASES = {
     "720p": (1280, 720, 12, 9, 4),
     "4k": (3840, 2160, 4, 3, 1),
 }
+
+
+@pytest.fixture(scope="module")
+def shared_demo(module_page):
+    load_demo(module_page)
+    return module_page
+
+
+@pytest.fixture
+def demo_page(shared_demo):
+    """The module's one booted app with the demo track (and the in-page helpers), put back to the preview's
+    own size and plan after each case."""
+    gpu_page.install(shared_demo)
+    yield shared_demo
+    gpu_page.call(shared_demo, "restore")
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -16,7 +16,9 @@ UNLABELLED_JS = """() => [...document.querySelectorAll('input, select, button, t
   .map((el) => el.outerHTML.slice(0, 120))"""
 
 
-@pytest.fixture(params=[(1280, 800), (1920, 1080)], ids=["1280x800", "1920x1080"])
+# One booted app per window size, shared by the module's tests (pytest runs them grouped by size); a test
+# that opens the export dialog closes it again.
+@pytest.fixture(scope="module", params=[(1280, 800), (1920, 1080)], ids=["1280x800", "1920x1080"])
 def sized_page(request, browser, site_url):
     width, height = request.param
     context = browser.new_context(accept_downloads=True, viewport={"width": width, "height": height})
@@ -63,6 +65,7 @@ def test_the_layer_list_has_column_headings_and_every_control_is_labelled(sized_
         assert control.is_visible() and box(page, control)["x"] + box(page, control)["width"] <= page.viewport_size["width"]
     open_export_dialog(page)
     assert page.evaluate(UNLABELLED_JS) == []
+    page.get_by_role("dialog", name="Export video").get_by_role("button", name="Close").click()
 
 
 def test_the_frame_being_rendered_stays_in_view_beside_the_export_dialog(sized_page):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 import gpu_page
+from vizengine.cli.driver import load_demo
 
 FPS = 30
 MAX_DIFF = 2  # /255
@@ -38,6 +39,21 @@ SEEK_AND_SETTLE_JS = """async ([seconds, fps]) => {
   return {drawn: v.preview.frames - before, time: v.playback.currentTime, playing: v.playback.playing,
           size: [v.renderer.canvas.width, v.renderer.canvas.height]};
 }"""
+
+
+@pytest.fixture(scope="module")
+def shared_demo(module_page):
+    load_demo(module_page)
+    return module_page
+
+
+@pytest.fixture
+def demo_page(shared_demo):
+    """The module's one booted app with the demo track (and the in-page helpers), put back to the preview's
+    own size and plan after each case."""
+    gpu_page.install(shared_demo)
+    yield shared_demo
+    gpu_page.call(shared_demo, "restore")
 
 
 @pytest.mark.parametrize("case", CASES)

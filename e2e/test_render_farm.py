@@ -77,10 +77,11 @@ def test_an_external_scheduler_and_two_dask_workers_give_the_same_file(reference
     processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
                                    "--no-dashboard"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
-        for _ in range(2):
-            processes.append(subprocess.Popen([dask, "worker", address, "--nworkers", "1", "--nthreads", "1",
-                                               "--no-dashboard"], env=env,
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        # One `dask worker` command starting two worker processes (each under its own nanny): one Python
+        # start-up fewer than two commands.
+        processes.append(subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                           "--no-dashboard"], env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         from distributed import Client
 
         with Client(address, timeout="60s") as client:
@@ -130,8 +131,12 @@ def test_ctrl_c_stops_every_browser_and_leaves_no_temporary_files(tmp_path):
                 break
         else:
             pytest.fail(f"the export never started: {cli.communicate(timeout=60)[1]}")
-        time.sleep(3)
-        assert any("chromium" in " ".join(p.info["cmdline"] or []) for p in ours(temp)), "no browser ran"
+        # The plan ran in a worker's browser, so one is up; a moment more and parts are rendering.
+        deadline = time.monotonic() + 30
+        while not any("chromium" in " ".join(p.info["cmdline"] or []) for p in ours(temp)):
+            assert time.monotonic() < deadline, "no browser ran"
+            time.sleep(0.2)
+        time.sleep(1)
         cli.send_signal(signal.SIGINT)
         _, errors = cli.communicate(timeout=120)
     finally:

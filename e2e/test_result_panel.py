@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from vizengine.cli.driver import export_to_file, fill_export_dialog, start_export, wait_for_export
+import pytest
+
+from vizengine.cli.driver import export_to_file, fill_export_dialog, load_demo, start_export, wait_for_export
 
 WAIT_METADATA = "v => v.readyState >= 1 && Number.isFinite(v.duration)"
 # Whether a blob: URL still serves its file, asked of a fresh <video>: the site's policy lets media load
@@ -14,6 +16,20 @@ URL_LIVE = """url => new Promise((ok) => {
   probe.onerror = () => ok(false);
   probe.src = url;
 })"""
+
+
+@pytest.fixture(scope="module")
+def shared_demo(module_page):
+    load_demo(module_page)
+    return module_page
+
+
+@pytest.fixture
+def demo_page(shared_demo):
+    """The module's one booted app with the demo track, the dialog closed."""
+    if shared_demo.locator("#export-close").is_visible():
+        shared_demo.click("#export-close")
+    return shared_demo
 
 
 def test_result_panel_shows_plays_and_downloads_again_the_exported_file(demo_page, tmp_path):

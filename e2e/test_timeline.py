@@ -10,11 +10,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+import pytest
 from playwright.sync_api import expect
 
 from media import probe
 from vizengine.audio.analysis import peaks
-from vizengine.cli.driver import fill_export_dialog, open_export_dialog, start_export, wait_for_export
+from vizengine.cli.driver import fill_export_dialog, load_demo, open_export_dialog, start_export, wait_for_export
 from vizengine.frames.timing import FrameRange
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +92,42 @@ def demo_peaks(columns: int) -> tuple[np.ndarray, np.ndarray]:
         frames = wav.readframes(wav.getnframes())
         samples = np.frombuffer(frames, "<i2").reshape(-1, wav.getnchannels()).T.astype(np.float32) / 32768
     return peaks(samples, 48_000, columns)
+
+
+VIEWPORT = {"width": 1100, "height": 900}  # conftest's
+
+
+@pytest.fixture(scope="module")
+def shared_demo(module_page):
+    load_demo(module_page)
+    return module_page
+
+
+@pytest.fixture
+def demo_page(shared_demo):
+    """The module's one booted app with the demo track, put back as a fresh one starts: the default window
+    size, the dialog closed, paused at 0 and the range the whole track (markers moved with their keys)."""
+    page = shared_demo
+    if page.viewport_size != VIEWPORT:
+        page.set_viewport_size(VIEWPORT)
+        page.wait_for_function("""() => {
+          const c = document.querySelector('#timeline canvas');
+          return Math.abs(c.width - c.getBoundingClientRect().width * devicePixelRatio) <= 1
+            && document.getElementById('timeline').dataset.waveform === 'drawn';
+        }""")
+    close = page.get_by_role("dialog", name="Export video").get_by_role("button", name="Close")
+    if close.is_visible():
+        close.click()
+    start, end = slider(page, "Export start"), slider(page, "Export end")
+    start.focus()
+    start.press("Home")
+    end.focus()
+    end.press("End")
+    page.evaluate("""() => { const p = window.vizengine.playback; if (p.playing) p.pause(); p.seek(0);
+                             document.activeElement?.blur(); }""")
+    assert (now(start), now(end), page.evaluate("window.vizengine.playback.currentTime")) == (
+        0, round(track_seconds(page), 3), 0)
+    return page
 
 
 def test_the_waveform_shows_pythons_peaks_one_column_per_device_pixel(demo_page):
