@@ -147,7 +147,8 @@ def test_resuming_a_custom_size_export_gives_the_preview_and_the_dialog_its_size
     page.close()
 
     page = context.new_page()
-    open_app(page, site_url)
+    # Without the autosave (which would bring the size back itself), so that the resume is what does.
+    open_app(page, site_url, autosave=False)
     load_demo(page)
     assert page.evaluate(SHAPE_JS)["aspect"] == "1920x1080"  # a fresh page: the default
     page.wait_for_selector("#resume-offer:not([hidden])", timeout=60_000)

@@ -34,14 +34,16 @@ def open_app(page, url: str, autosave: bool = True) -> None:
         raise PageError(status.inner_text())
 
 
-def _wait_for_track(page, previous_name: str) -> str:
+def _loads(page) -> int:
+    """How many track loads the page has finished (ok or not): a load of the track already shown (the
+    autosave brought it back) changes no name, so the driver counts loads instead."""
+    return int(page.locator("#track-name").get_attribute("data-loads") or 0)
+
+
+def _wait_for_track(page, loads_before: int) -> str:
     page.wait_for_function(
-        """prev => {
-            const error = document.getElementById('track-error');
-            const name = document.getElementById('track-name').textContent;
-            return !error.hidden || (name !== prev && name !== 'No track loaded');
-        }""",
-        arg=previous_name,
+        "before => Number(document.getElementById('track-name').dataset.loads || 0) > before",
+        arg=loads_before,
         timeout=60_000,
     )
     error = page.locator("#track-error")
@@ -58,20 +60,20 @@ def apply_project(page, text: str, source: str = "the project file") -> None:
 
 
 def load_demo(page) -> str:
-    before = page.locator("#track-name").inner_text()
+    before = _loads(page)
     page.click("#use-demo")
     return _wait_for_track(page, before)
 
 
 def load_audio(page, path: Path) -> str:
-    before = page.locator("#track-name").inner_text()
+    before = _loads(page)
     page.set_input_files("#audio-file", str(path))
     return _wait_for_track(page, before)
 
 
 def load_audio_bytes(page, name: str, data: bytes) -> str:
     """Load a track from memory (the render farm's workers get bytes, not a path on a shared disk)."""
-    before = page.locator("#track-name").inner_text()
+    before = _loads(page)
     page.set_input_files("#audio-file", files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
     return _wait_for_track(page, before)
 
