@@ -98,8 +98,8 @@ def test_auto_picks_webcodecs_and_its_file_has_the_codecs_exact_frames_and_plays
 def flat(page, colour: str) -> None:
     """Every layer invisible and the stage `colour`: each frame is one flat colour."""
     for slider in page.get_by_role("region", name="Layers").get_by_role("slider").all():
-        slider.fill("0")
-    page.evaluate("c => { window.vizengine.project.background = c; }", colour)
+        slider.fill("0")  # every layer's opacity (and the smoothing, which a flat frame does not show)
+    page.get_by_label("Stage background").fill(colour)
 
 
 FLAT = {"black": ("#000000", (0, 0, 0)), "white": ("#ffffff", (255, 255, 255)), "red": ("#ff0000", (255, 0, 0))}
